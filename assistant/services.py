@@ -1,0 +1,47 @@
+"""Composition helpers: build the knowledge engine, ticket store and speech engine from
+settings. The CLI, the TUI factory, benchmarks and tests all go through these, so every
+entry point wires the parts the same way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from asr.engine import EngineFactory
+    from knowledge.engine import KnowledgeEngine
+
+
+def build_engine(settings: Settings, *, load_in_background: bool = True) -> KnowledgeEngine:
+    """The knowledge engine (catalogue, rules, scripts, hybrid search) for these settings."""
+    from knowledge.engine import KnowledgeEngine
+
+    return KnowledgeEngine.create(
+        catalogue_paths=settings.catalogue_paths or None,
+        embedding_backend=settings.embedding_backend,
+        embedding_model=settings.embedding_model,
+        cache_dir=settings.vector_cache_dir,
+        load_in_background=load_in_background,
+    )
+
+
+def open_store(settings: Settings) -> Any:
+    """The ticket store at ``settings.effective_database_url`` (SQLite file by default)."""
+    from assistant.store import TicketStore
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return TicketStore.open(settings.effective_database_url)
+
+
+def create_asr(settings: Settings, engine: str | None = None) -> tuple[EngineFactory, str]:
+    """The speech engine and the reason it was chosen (for status bars and `models status`)."""
+    from asr.select import create_engine
+
+    return create_engine(
+        engine or settings.asr_engine,
+        vosk_model=settings.vosk_model,
+        whisper_model=settings.whisper_model,
+        models_dir=settings.models_dir,
+    )

@@ -1,0 +1,30 @@
+"""Exceptions of the knowledge package. Messages point to the bad file, line and field."""
+
+from __future__ import annotations
+
+
+class KnowledgeError(Exception):
+    """Base class of every knowledge-base error."""
+
+
+class CatalogueError(KnowledgeError):
+    """A catalogue, rules or scripts file is malformed; the message names file, line and field."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 column: str | None = None) -> None:
+        where = ""
+        if path:
+            where = f"{path}"
+            if line is not None:
+                where += f":{line}"
+            if column:
+                where += f" [{column}]"
+            where += ": "
+        super().__init__(where + message)
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class EmbeddingError(KnowledgeError):
+    """The embedding model cannot be loaded (missing folder, no network for a hub name, ...)."""

@@ -1,0 +1,1 @@
+"""The call-taker's terminal UI (Textual). The only package that imports textual."""
