@@ -53,9 +53,9 @@ def download(
         if which == "embedding":
             path = download_embedding(settings, force=force)
         else:
-            from asr.models import VOSK_MODELS, download_vosk_model
+            from asr.models import download_vosk_model, vosk_model_spec
 
-            name = VOSK_MODELS[which].name if hasattr(VOSK_MODELS[which], "name") else which
+            name = vosk_model_spec(which).folder
             with Progress("[progress.description]{task.description}", BarColumn(),
                           DownloadColumn(), TransferSpeedColumn(),
                           transient=True) as progress:
@@ -64,8 +64,12 @@ def download(
                 def on_progress(done: int, total: int | None) -> None:
                     progress.update(task, completed=done, total=total)
 
-                path = download_vosk_model(which, settings.models_dir, progress_cb=on_progress,
-                                           force=force)
+                if force:
+                    import shutil
+
+                    shutil.rmtree(settings.models_dir / name, ignore_errors=True)
+                info = download_vosk_model(which, settings.models_dir, progress_cb=on_progress)
+                path = info.path
     except (AssistantError, ASRError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
