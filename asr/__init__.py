@@ -13,6 +13,10 @@ from asr.errors import (
 )
 from asr.events import AudioChunk, TranscriptEvent, Word
 
+# Heavier pieces (pipeline, sources, engines) are imported from their modules:
+# ``from asr.pipeline import Transcriber``, ``from asr.sources import FileSource``,
+# ``from asr.select import create_engine`` — importing ``asr`` itself stays cheap.
+
 __all__ = [
     "ASRError",
     "AudioChunk",

@@ -21,6 +21,7 @@ def status() -> None:
     settings = load_settings()
     rows, notes = collect_status(settings)
     table = Table("kind", "model", "present", "size MB", "in use", "path", "note")
+    table.columns[5].overflow = "fold"
     for r in rows:
         table.add_row(r.kind, r.name, "yes" if r.present else "MISSING",
                       "" if r.size_mb is None else f"{r.size_mb:.1f}",
@@ -35,8 +36,17 @@ def status() -> None:
 def download(
     which: str = typer.Argument(..., help="One of: vosk-small-cn, vosk-cn, embedding."),
     force: bool = typer.Option(False, help="Download again even when present."),
+    from_zip: str | None = typer.Option(
+        None, "--from-zip",
+        help="Offline sites: install a Vosk model zip copied by hand (checksum verified).",
+    ),
 ) -> None:
-    """Download a model with a progress bar, verify it, and install it atomically."""
+    """Download a model with a progress bar, verify it (SHA-256), and install it atomically.
+
+    Nothing is half-installed: files go to a temporary folder and are renamed into place
+    only after verification. Without network the error says which file to fetch and where
+    to put it; `--from-zip` then installs that file.
+    """
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     from assistant.errors import AssistantError
@@ -68,7 +78,13 @@ def download(
                     import shutil
 
                     shutil.rmtree(settings.models_dir / name, ignore_errors=True)
-                info = download_vosk_model(which, settings.models_dir, progress_cb=on_progress)
+                if from_zip:
+                    from asr.models import install_vosk_zip
+
+                    info = install_vosk_zip(from_zip, settings.models_dir, name=which)
+                else:
+                    info = download_vosk_model(which, settings.models_dir,
+                                               progress_cb=on_progress)
                 path = info.path
     except (AssistantError, ASRError) as exc:
         typer.echo(f"error: {exc}", err=True)

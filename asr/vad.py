@@ -1,0 +1,252 @@
+"""Streaming voice-activity detection and utterance endpointing.
+
+Uses the Silero VAD (v6, ONNX) model bundled with faster-whisper, run window by window
+(512 samples = 32 ms at 16 kHz) with its recurrent state carried across calls, which gives
+exactly the probabilities of faster-whisper's whole-file VAD. :class:`Endpointer` turns the
+probabilities into utterances: speech starts when a window reaches ``threshold``, ends after
+``min_silence_s`` below ``neg_threshold``; each utterance keeps ``speech_pad_s`` of audio on
+both sides; utterances with less than ``min_speech_s`` of speech (clicks, a cough) are dropped;
+an utterance is cut at ``max_utterance_s`` (at its quietest recent window) so Whisper's
+30-second window is never exceeded and no audio is lost.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from asr.errors import EngineUnavailableError
+
+WINDOW = 512  # samples per VAD window at 16 kHz
+CONTEXT = 64  # samples of the previous window the model sees
+SAMPLE_RATE = 16000
+
+_session: Any = None
+_session_lock = threading.Lock()
+
+
+def _vad_session() -> Any:
+    """The shared ONNX Runtime session of faster-whisper's bundled Silero VAD."""
+    global _session
+    if _session is None:
+        with _session_lock:
+            if _session is None:
+                try:
+                    from faster_whisper.vad import get_vad_model
+                except ImportError as exc:
+                    raise EngineUnavailableError(
+                        "faster-whisper is not installed; install it with "
+                        "pip install 'hotline-assistant[whisper]'"
+                    ) from exc
+                try:
+                    _session = get_vad_model().session
+                except RuntimeError as exc:  # onnxruntime missing
+                    raise EngineUnavailableError(
+                        f"The Silero VAD cannot run: {exc}. Reinstall faster-whisper "
+                        "(it depends on onnxruntime)."
+                    ) from exc
+    return _session
+
+
+class SileroStream:
+    """Speech probability per 32 ms window for one continuous audio stream (16 kHz)."""
+
+    def __init__(self) -> None:
+        self._session = _vad_session()
+        self.reset()
+
+    def reset(self) -> None:
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(CONTEXT, dtype=np.float32)
+
+    def probs(self, windows: np.ndarray) -> np.ndarray:
+        """Probabilities of ``windows`` (shape ``(n, 512)``, float32 in -1..1)."""
+        if windows.size == 0:
+            return np.zeros(0, dtype=np.float32)
+        prev = np.concatenate([self._context[None, :], windows[:-1, -CONTEXT:]], axis=0)
+        batch = np.ascontiguousarray(np.concatenate([prev, windows], axis=1), dtype=np.float32)
+        out, self._h, self._c = self._session.run(
+            None, {"input": batch, "h": self._h, "c": self._c}
+        )
+        self._context = windows[-1, -CONTEXT:].copy()
+        return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+@dataclass(frozen=True, slots=True)
+class VadConfig:
+    """Endpointing parameters (seconds; probabilities 0..1)."""
+
+    threshold: float = 0.5
+    neg_threshold: float = 0.35
+    min_speech_s: float = 0.25
+    min_silence_s: float = 0.6
+    speech_pad_s: float = 0.4
+    max_utterance_s: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """A stretch of speech: float32 samples and their sample positions in the stream."""
+
+    audio: np.ndarray
+    start_sample: int
+    end_sample: int
+    speech_s: float  # seconds of windows above the speech threshold
+
+
+class Endpointer:
+    """Cuts one stream of 16 kHz float32 audio into utterances as it arrives."""
+
+    def __init__(self, config: VadConfig | None = None) -> None:
+        self.config = config or VadConfig()
+        self._vad = SileroStream()
+        c = self.config
+        self._pad_w = max(0, round(c.speech_pad_s * SAMPLE_RATE / WINDOW))
+        self._silence_w = max(1, round(c.min_silence_s * SAMPLE_RATE / WINDOW))
+        self._min_speech_w = max(1, round(c.min_speech_s * SAMPLE_RATE / WINDOW))
+        self._max_w = max(self._silence_w + 2, round(c.max_utterance_s * SAMPLE_RATE / WINDOW))
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._pre: deque[np.ndarray] = deque(maxlen=self._pad_w)
+        self._windows_seen = 0  # windows fed to the VAD so far
+        self._utt: list[np.ndarray] = []
+        self._utt_probs: list[float] = []
+        self._utt_start_w = 0
+        self._triggered = False
+        self._silence_run = 0
+        self._speech_w = 0
+
+    # ---------------------------------------------------------------- state
+    @property
+    def in_speech(self) -> bool:
+        return self._triggered
+
+    @property
+    def trailing_silence_s(self) -> float:
+        """Seconds of non-speech at the end of the open utterance (0 when speaking)."""
+        return self._silence_run * WINDOW / SAMPLE_RATE if self._triggered else 0.0
+
+    @property
+    def samples_seen(self) -> int:
+        return self._windows_seen * WINDOW + len(self._pending)
+
+    def current(self) -> Utterance | None:
+        """The utterance in progress (for partial hypotheses), or None between utterances."""
+        if not self._triggered or not self._utt:
+            return None
+        return self._make(len(self._utt))
+
+    # ---------------------------------------------------------------- feeding
+    def feed(self, samples: np.ndarray) -> list[Utterance]:
+        """Add audio; return the utterances that ended in it."""
+        if samples.size:
+            self._pending = np.concatenate([self._pending, samples.astype(np.float32, copy=False)])
+        n = len(self._pending) // WINDOW
+        if n == 0:
+            return []
+        windows = self._pending[: n * WINDOW].reshape(n, WINDOW)
+        self._pending = self._pending[n * WINDOW :].copy()
+        probs = self._vad.probs(windows)
+        done: list[Utterance] = []
+        for w, p in zip(windows, probs, strict=True):
+            utt = self._step(w, float(p))
+            if utt is not None:
+                done.append(utt)
+        return done
+
+    def flush(self) -> list[Utterance]:
+        """End of stream: close the open utterance (if it holds enough speech)."""
+        done: list[Utterance] = []
+        if self._triggered:
+            if len(self._pending):
+                self._utt.append(self._pending)
+                self._utt_probs.append(0.0)
+            keep = len(self._utt) - max(0, self._silence_run - self._pad_w)
+            utt = self._make(keep)
+            if self._speech_w >= self._min_speech_w:
+                done.append(utt)
+        self._windows_seen += 1 if len(self._pending) else 0
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._reset_utterance()
+        self._pre.clear()
+        self._vad.reset()
+        return done
+
+    # ---------------------------------------------------------------- internals
+    def _make(self, n_windows: int) -> Utterance:
+        audio = np.concatenate(self._utt[:n_windows]) if n_windows else np.zeros(0, np.float32)
+        start = self._utt_start_w * WINDOW
+        return Utterance(
+            audio=audio,
+            start_sample=start,
+            end_sample=start + len(audio),
+            speech_s=self._speech_w * WINDOW / SAMPLE_RATE,
+        )
+
+    def _reset_utterance(self) -> None:
+        self._utt = []
+        self._utt_probs = []
+        self._triggered = False
+        self._silence_run = 0
+        self._speech_w = 0
+
+    def _step(self, window: np.ndarray, p: float) -> Utterance | None:
+        c = self.config
+        index = self._windows_seen
+        self._windows_seen += 1
+        if not self._triggered:
+            if p >= c.threshold:
+                self._triggered = True
+                self._utt = [*self._pre, window]
+                self._utt_probs = [0.0] * len(self._pre) + [p]
+                self._utt_start_w = index - len(self._pre)
+                self._pre.clear()
+                self._speech_w = 1
+                self._silence_run = 0
+            elif self._pad_w:
+                self._pre.append(window)
+            return None
+
+        self._utt.append(window)
+        self._utt_probs.append(p)
+        if p >= c.threshold:
+            self._speech_w += 1
+            self._silence_run = 0
+        elif p < c.neg_threshold or self._silence_run:
+            self._silence_run += 1
+
+        if self._silence_run >= self._silence_w:
+            keep = len(self._utt) - (self._silence_run - self._pad_w)
+            utt = self._make(keep)
+            tail = self._utt[keep:]
+            enough = self._speech_w >= self._min_speech_w
+            self._reset_utterance()
+            for w in tail[-self._pad_w :] if self._pad_w else ():
+                self._pre.append(w)
+            return utt if enough else None
+
+        if len(self._utt) >= self._max_w:
+            return self._cut_long()
+        return None
+
+    def _cut_long(self) -> Utterance:
+        """Split an over-long utterance at its quietest window in the last third."""
+        n = len(self._utt)
+        lo = max(1, (2 * n) // 3)
+        probs = np.asarray(self._utt_probs[lo:])
+        cut = lo + int(np.argmin(probs)) + 1 if probs.size else n
+        utt = self._make(cut)
+        rest, rest_probs = self._utt[cut:], self._utt_probs[cut:]
+        self._utt_start_w += cut
+        self._utt = rest
+        self._utt_probs = rest_probs
+        self._speech_w = sum(1 for q in rest_probs if q >= self.config.threshold)
+        self._silence_run = 0
+        if not self._utt:
+            # the cut was at the very end: the next window starts a new utterance
+            self._triggered = False
+        return utt
