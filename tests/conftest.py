@@ -45,15 +45,19 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(scope="session")
 def embedding_model_path() -> str:
-    need_real("HOTLINE_EMBEDDING_MODEL (a sentence-transformers model folder)",
-              bool(REAL_EMBEDDING_MODEL) and Path(str(REAL_EMBEDDING_MODEL)).is_dir())
+    need_real(
+        "HOTLINE_EMBEDDING_MODEL (a sentence-transformers model folder)",
+        bool(REAL_EMBEDDING_MODEL) and Path(str(REAL_EMBEDDING_MODEL)).is_dir(),
+    )
     return str(REAL_EMBEDDING_MODEL)
 
 
 @pytest.fixture(scope="session")
 def audio_dir() -> Path:
-    need_real("HOTLINE_TEST_AUDIO_DIR (real Mandarin clips)",
-              bool(REAL_AUDIO_DIR) and Path(str(REAL_AUDIO_DIR)).is_dir())
+    need_real(
+        "HOTLINE_TEST_AUDIO_DIR (real Mandarin clips)",
+        bool(REAL_AUDIO_DIR) and Path(str(REAL_AUDIO_DIR)).is_dir(),
+    )
     return Path(str(REAL_AUDIO_DIR))
 
 

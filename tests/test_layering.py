@@ -64,8 +64,9 @@ def test_core_import_loads_no_textual_or_tui() -> None:
         "bad = sorted(k for k in sys.modules if k.split('.')[0] in ('textual', 'tui'))\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1:] in ([], [""]), (
         f"importing the core loaded: {out.stdout.strip()}"
@@ -83,7 +84,8 @@ def test_help_is_fast_and_loads_no_heavy_modules() -> None:
         " 'textual', 'sqlalchemy') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "", f"`hotline --help` imported: {out.stdout.strip()}"

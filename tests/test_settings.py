@@ -22,8 +22,11 @@ def test_every_field_has_a_docstring() -> None:
 
 def test_file_then_env_then_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text('seat_id = "seat-from-file"\nduplicate_window_days = 7\n'
-                   'channel_map = ["agent", "caller"]\n', encoding="utf-8")
+    cfg.write_text(
+        'seat_id = "seat-from-file"\nduplicate_window_days = 7\n'
+        'channel_map = ["agent", "caller"]\n',
+        encoding="utf-8",
+    )
     monkeypatch.setenv("HOTLINE_CONFIG", str(cfg))
     monkeypatch.setenv("HOTLINE_DUPLICATE_WINDOW_DAYS", "14")
     s = load_settings()
@@ -43,8 +46,9 @@ def test_invalid_value_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
 
 
-def test_derived_defaults_live_under_data_dir(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_derived_defaults_live_under_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
     s = load_settings()
     assert s.effective_database_url == f"sqlite:///{tmp_path / 'tickets.db'}"
@@ -59,7 +63,9 @@ def test_config_show_json_reports_origins(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["settings"]["seat_id"] == {
-        "value": "seat-9", "effective": "seat-9", "origin": "env HOTLINE_SEAT_ID",
+        "value": "seat-9",
+        "effective": "seat-9",
+        "origin": "env HOTLINE_SEAT_ID",
         "doc": field_docs()["seat_id"],
     }
 
@@ -79,8 +85,18 @@ def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ..
 def test_every_subcommand_has_help_text() -> None:
     runner = CliRunner()
     commands = _commands(app)
-    assert {("config",), ("models",), ("analyze",), ("transcribe",), ("tickets",),
-            ("replay",), ("live",), ("practice",), ("review",), ("serve",)} <= set(commands)
+    assert {
+        ("config",),
+        ("models",),
+        ("analyze",),
+        ("transcribe",),
+        ("tickets",),
+        ("replay",),
+        ("live",),
+        ("practice",),
+        ("review",),
+        ("serve",),
+    } <= set(commands)
     for cmd in commands:
         result = runner.invoke(app, [*cmd, "--help"])
         assert result.exit_code == 0, (cmd, result.output)
@@ -89,12 +105,18 @@ def test_every_subcommand_has_help_text() -> None:
 
 
 def test_console_script_and_module_entry_point() -> None:
-    out = subprocess.run([sys.executable, "-m", "assistant", "--version"], capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0 and out.stdout.startswith("hotline-assistant ")
     exe = Path(sys.executable).with_name("hotline")
-    out = subprocess.run([str(exe), "models", "status"], capture_output=True, text=True,
-                         timeout=120, env={**__import__("os").environ, "COLUMNS": "200"})
+    out = subprocess.run(
+        [str(exe), "models", "status"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "COLUMNS": "200"},
+    )
     assert out.returncode == 0, out.stderr
     assert "Embedding backend in use" in out.stdout
     assert "Speech engine in use" in out.stdout
