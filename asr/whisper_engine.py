@@ -173,6 +173,7 @@ class WhisperEngine:
         partial_interval: float = 1.5,
         *,
         partial_beam_size: int = 1,
+        speculative_silence_s: float | None = 0.3,
         partials: bool = True,
         max_partial_load: float = 0.5,
         vad: VadConfig | None = None,
@@ -201,6 +202,7 @@ class WhisperEngine:
         self.compute_type = compute_type
         self.beam_size = max(1, int(beam_size))
         self.partial_beam_size = max(1, int(partial_beam_size))
+        self.speculative_silence_s = speculative_silence_s
         self.hotwords = hotwords.strip() if hotwords and hotwords.strip() else None
         self.initial_prompt = initial_prompt
         self.partial_interval = float(partial_interval)
@@ -445,6 +447,9 @@ class WhisperRecognizer:
         self._partial_utt_start: int | None = None
         self._partial_sent = False
         self._partial_raw = ""
+        # (utterance start, speech seconds, end sample, result) of a decode made in a pause
+        self._spec: tuple[int, float, int, DecodeResult] | None = None
+        self.speculative_hits = 0
         self.rejected: list[tuple[float, float, str]] = []  # (start, end, reason), for review
 
     # ------------------------------------------------------------------ interface
@@ -466,6 +471,7 @@ class WhisperRecognizer:
         self._in_samples += len(samples)
         audio = self._resample(samples, rate, last=False)
         events.extend(e for u in self._endpointer.feed(audio) if (e := self._final(u)))
+        self._maybe_speculate()
         partial = self._maybe_partial()
         if partial is not None:
             events.append(partial)
@@ -492,6 +498,7 @@ class WhisperRecognizer:
         self._partial_utt_start = None
         self._partial_sent = False
         self._partial_raw = ""
+        self._spec = None
 
     # ------------------------------------------------------------------ internals
     def _resample(self, samples: np.ndarray, rate: int, *, last: bool) -> np.ndarray:
@@ -525,7 +532,18 @@ class WhisperRecognizer:
         self._partial_sent = False
         self._partial_utt_start = None
         self._partial_raw = ""
-        result = self.engine.decode(utt.audio, blocking=True)
+        spec, self._spec = self._spec, None
+        result: DecodeResult | None
+        if (
+            spec is not None
+            and spec[0] == utt.start_sample
+            and spec[1] == utt.speech_s
+            and abs(spec[2] - utt.end_sample) <= SAMPLE_RATE // 2
+        ):
+            result = spec[3]  # decoded during the pause, nothing was said since
+            self.speculative_hits += 1
+        else:
+            result = self.engine.decode(utt.audio, blocking=True)
         if result is None:  # pragma: no cover - a blocking decode always returns a result
             return None
         if result.rejected:
@@ -537,6 +555,24 @@ class WhisperRecognizer:
             # close a partial that is on screen, otherwise say nothing
             return self._event(utt, "", final=True) if had_partial else None
         return self._event(utt, result.raw, final=True)
+
+    def _maybe_speculate(self) -> None:
+        """Decode the open utterance once its speaker has paused ``speculative_silence_s``:
+        when the pause turns out to be the end of the utterance, the final result is ready
+        at once instead of one decode later. Speech after the pause discards it."""
+        eng = self.engine
+        if eng.speculative_silence_s is None or not self._endpointer.in_speech:
+            return
+        if self._endpointer.trailing_silence_s < eng.speculative_silence_s:
+            return
+        utt = self._endpointer.current()
+        if utt is None or utt.speech_s < eng.vad_config.min_speech_s:
+            return
+        if self._spec is not None and self._spec[:2] == (utt.start_sample, utt.speech_s):
+            return
+        result = eng.decode(utt.audio, blocking=True)
+        if result is not None:
+            self._spec = (utt.start_sample, utt.speech_s, utt.end_sample, result)
 
     def _maybe_partial(self) -> TranscriptEvent | None:
         eng = self.engine
