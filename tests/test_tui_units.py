@@ -1,0 +1,176 @@
+"""Fast tests of the TUI's non-widget parts: feeds, session runner, loaders, formatting."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from asr.events import TranscriptEvent
+from tui.feeds import FeedCallbacks, PlaybackClock, ReplayFeed
+from tui.format import clock_text, display_width, pad, readback_text
+from tui.recordings import find_calls, load_call, samples_dir
+from tui.runner import SessionRunner
+from tui.scoring_view import simple_score
+
+
+def test_wide_characters_are_two_cells() -> None:
+    assert display_width("电话") == 4
+    assert display_width("a电") == 3
+    assert display_width(pad("地址", 8)) == 8
+    assert clock_text(75) == "01:15"
+    assert clock_text(3675) == "1:01:15"
+
+
+def test_readback_names_the_fields() -> None:
+    text = readback_text({"name": "张三", "phone": "13812345678", "address": "建国路88号"})
+    assert "张三" in text and "13812345678" in text and "建国路88号" in text
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_playback_clock_pauses_and_seeks() -> None:
+    mono = FakeMonotonic()
+    clock = PlaybackClock(monotonic=mono)
+    clock.play()
+    mono.t = 2.0
+    assert clock.position() == pytest.approx(2.0)
+    clock.pause()
+    mono.t = 10.0
+    assert clock.position() == pytest.approx(2.0)
+    clock.set_position(7.5)
+    clock.play()
+    mono.t = 11.0
+    assert clock.position() == pytest.approx(8.5)
+
+
+def _ev(text: str, end: float, final: bool = True) -> TranscriptEvent:
+    return TranscriptEvent("caller", text, end - 1, end, final=final)
+
+
+def test_replay_feed_paces_pauses_and_seeks_forward() -> None:
+    mono = FakeMonotonic()
+    events = [_ev("一", 1.0), _ev("二", 2.0), _ev("三", 10.0)]
+    got: list[str] = []
+    ended = threading.Event()
+    feed = ReplayFeed(events, monotonic=mono, tick=0.005)
+    feed.start(FeedCallbacks(on_event=lambda e: got.append(e.text), on_end=ended.set))
+    time.sleep(0.05)
+    assert got == []  # nothing before its time
+    mono.t = 1.5
+    time.sleep(0.05)
+    assert got == ["一"]
+    feed.pause()
+    mono.t = 5.0
+    time.sleep(0.05)
+    assert got == ["一"] and feed.paused  # paused: time does not advance
+    feed.resume()
+    feed.seek(+8.0)  # 1.5 -> 9.5: "二" is delivered at once, "三" not yet
+    time.sleep(0.05)
+    assert got == ["一", "二"]
+    feed.seek(-5.0)  # backwards: nothing is delivered twice
+    time.sleep(0.05)
+    assert got == ["一", "二"]
+    feed.seek(+20.0)
+    assert ended.wait(2)
+    assert got == ["一", "二", "三"]
+    feed.stop()
+
+
+def test_replay_feed_notifies_transport_listeners() -> None:
+    seen: list[str] = []
+    feed = ReplayFeed([_ev("一", 0.01)], speed=1.0, tick=0.005)
+    feed.listeners.append(lambda what, pos: seen.append(what))
+    done = threading.Event()
+    feed.start(FeedCallbacks(on_end=done.set))
+    assert done.wait(2)
+    assert seen[0] == "play" and seen[-1] == "end"
+
+
+class CountingSession:
+    def __init__(self) -> None:
+        self.log: list[int] = []
+        self.state = None
+
+    def add(self, n: int) -> None:
+        time.sleep(0.001)
+        self.log.append(n)
+
+
+def test_session_runner_keeps_order_and_barrier_resolves() -> None:
+    errors: list[BaseException] = []
+    runner = SessionRunner(CountingSession, on_state=lambda s: None, on_error=errors.append)
+    runner.start()
+
+    async def go() -> None:
+        for i in range(50):
+            runner.submit(functools.partial(CountingSession.add, n=i), publish=False)
+        await asyncio.wait_for(runner.barrier(), 5)
+
+    asyncio.run(go())
+    assert runner.session.log == list(range(50))
+    assert runner.pending == 0 and not errors
+    runner.stop()
+
+
+def test_session_runner_reports_factory_errors_and_skips_jobs() -> None:
+    errors: list[BaseException] = []
+
+    def broken() -> None:
+        raise RuntimeError("知识库未能加载")
+
+    runner = SessionRunner(broken, on_state=lambda s: None, on_error=errors.append)
+    runner.start()
+    runner.submit(lambda s: s.feed(None))
+    assert runner.wait_idle(5)
+    assert [str(e) for e in errors] == ["知识库未能加载"]
+    runner.stop()
+
+
+def test_sample_calls_load_with_scripted_transcript() -> None:
+    calls = find_calls(samples_dir())
+    if not calls:
+        pytest.skip("no sample calls under audio_samples/")
+    call = load_call(calls[0])
+    assert call.events and call.reference is not None
+    finals = [e for e in call.events if e.final]
+    assert {e.speaker for e in finals} == {"caller", "agent"}
+    assert call.times == tuple(sorted(call.times))
+    assert call.duration >= max(e.end for e in finals) - 0.01
+
+
+def test_load_call_reads_events_jsonl(tmp_path: Path) -> None:
+    from tests.tui_fixtures import scripted_events, write_events_jsonl
+
+    write_events_jsonl(tmp_path, scripted_events())
+    call = load_call(tmp_path)
+    assert call.transcript_source == "events"
+    assert [e.text for e in call.events if e.final][1].startswith("我家楼下")
+
+
+def test_load_call_explains_a_folder_without_transcript(tmp_path: Path) -> None:
+    from assistant.errors import SessionFileError
+
+    with pytest.raises(SessionFileError, match=r"events\.jsonl"):  # nothing to play at all
+        load_call(tmp_path)
+
+
+def test_simple_score_compares_each_field() -> None:
+    score = simple_score(
+        {"name": "李", "phone": "139-0612-7758", "department": "城市管理", "summary": "路坏了"},
+        {"name": "李", "phone": "13906127758", "department": "交通运输", "summary": "路坏了"},
+    )
+    by = {f.field: f.score for f in score.fields}
+    assert by == {"name": 1.0, "phone": 1.0, "department": 0.0, "summary": 1.0}
+    assert score.category_ok is False
+    assert score.total == pytest.approx(75.0)

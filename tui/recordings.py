@@ -1,0 +1,159 @@
+"""Finding and loading recorded calls for the practice and review screens.
+
+A call folder holds audio (``audio.wav`` / ``call.wav``), recognition events
+(``events.jsonl``, from ``asr.recording``) or a scripted transcript (``script.json``
+of the sample calls), and optionally ``reference_ticket.json``. When
+``assistant.sessionfile`` is installed it is used to read saved sessions; the fallbacks
+here read the same files directly. Nothing here imports textual.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asr.events import TranscriptEvent
+
+AUDIO_NAMES = ("audio.wav", "call.wav", "caller.wav")
+EVENTS_NAME = "events.jsonl"
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """Everything practice / review needs about one recorded call."""
+
+    path: Path
+    call_id: str
+    title: str
+    audio: Path | None
+    events: tuple[TranscriptEvent, ...]
+    times: tuple[float, ...]  # when each event was emitted (call seconds)
+    duration: float
+    reference: dict[str, Any] | None = None
+    transcript_source: str = "events"  # events | script
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _scripted_events(turns: list[dict[str, Any]]) -> tuple[list[TranscriptEvent], list[float]]:
+    """Events from a sample call's scripted turns: a partial halfway, then the final."""
+    events: list[TranscriptEvent] = []
+    times: list[float] = []
+    for turn in turns:
+        text = str(turn["text"])
+        start, end = float(turn["start"]), float(turn["end"])
+        speaker = turn["speaker"]
+        half = text[: max(1, len(text) // 2)]
+        mid = (start + end) / 2
+        events.append(TranscriptEvent(speaker, half, start, mid, final=False, engine="script"))
+        times.append(mid)
+        events.append(TranscriptEvent(speaker, text, start, end, final=True, engine="script"))
+        times.append(end)
+    return events, times
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
+
+
+def _saved_session(folder: Path) -> RecordedCall | None:
+    """A session saved by ``assistant.sessionfile`` (session.json + events + reference)."""
+    try:
+        from assistant import sessionfile
+    except ImportError:
+        return None
+    if not sessionfile.is_session(folder):
+        return None
+    s = sessionfile.load_session(folder)
+    times = [t if t > 0 else e.end for e, t in zip(s.events, s.emitted_at, strict=True)]
+    duration = max([*times, *(e.end for e in s.events), 0.0])
+    return RecordedCall(
+        path=folder,
+        call_id=s.call_id,
+        title=s.title or folder.name,
+        audio=s.audio,
+        events=tuple(s.events),
+        times=tuple(times),
+        duration=duration,
+        reference=s.reference,
+        transcript_source="events",
+        extra={"review": s.review or {}, "saved": True},
+    )
+
+
+def load_call(path: str | Path) -> RecordedCall:
+    """Read a call folder (or an ``events.jsonl`` / audio file inside one)."""
+    from assistant.errors import SessionFileError
+
+    p = Path(path).expanduser()
+    folder = p if p.is_dir() else p.parent
+    if not folder.is_dir():
+        raise SessionFileError(f"没有找到录音或会话：{p}")
+    saved = _saved_session(folder)
+    if saved is not None:
+        return saved
+    audio = p if p.is_file() and p.suffix.lower() in (".wav", ".flac", ".ogg", ".mp3") else None
+    if audio is None:
+        audio = next((folder / n for n in AUDIO_NAMES if (folder / n).is_file()), None)
+    script = _read_json(folder / "script.json") or {}
+    reference = _read_json(folder / "reference_ticket.json") or _read_json(
+        folder / "reference.json"
+    )
+    title = str(script.get("title") or folder.name)
+    events_file = folder / EVENTS_NAME
+    if events_file.is_file():
+        from asr.recording import load_events
+
+        rec = load_events(events_file)
+        events = list(rec.events)
+        times = [t if t > 0 else e.end for e, t in zip(rec.events, rec.emitted_at, strict=True)]
+        source = "events"
+    elif script.get("turns"):
+        events, times = _scripted_events(list(script["turns"]))
+        source = "script"
+    elif audio is not None:
+        events, times, source = [], [], "none"  # to be recognised live
+    else:
+        raise SessionFileError(
+            f"{folder} 中既没有录音也没有转写（需要 audio.wav/call.wav、events.jsonl 或 "
+            "script.json）"
+        )
+    duration = float(script.get("duration") or 0.0) or max([*times, 0.0])
+    if not duration and audio is not None:
+        import soundfile
+
+        duration = float(soundfile.info(str(audio)).duration)
+    return RecordedCall(
+        path=folder,
+        call_id=str(script.get("id") or (reference or {}).get("call_id") or folder.name),
+        title=title,
+        audio=audio,
+        events=tuple(events),
+        times=tuple(times),
+        duration=duration,
+        reference=reference,
+        transcript_source=source,
+    )
+
+
+def find_calls(*dirs: Path) -> list[Path]:
+    """Call folders (with events.jsonl or script.json) under ``dirs``, sorted by name."""
+    found: list[Path] = []
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for child in sorted(d.iterdir()):
+            if child.is_dir() and (
+                (child / EVENTS_NAME).is_file() or (child / "script.json").is_file()
+            ):
+                found.append(child)
+    return found
+
+
+def samples_dir() -> Path:
+    """The repository's ``audio_samples`` folder (sample calls for practice and demo)."""
+    return Path(__file__).resolve().parent.parent / "audio_samples"

@@ -1,0 +1,1 @@
+"""Screens coordinate: they own sessions, workers and services, and feed the widgets."""

@@ -1,0 +1,142 @@
+"""Builds the main screens and their feeds from the app context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.screen import Screen
+
+from tui.context import AppContext
+from tui.feeds import EventFeed, ReplayFeed, TranscriberFeed
+from tui.recordings import RecordedCall, find_calls, load_call, samples_dir
+
+
+def mandarin_recogniser(ctx: AppContext) -> tuple[bool, str]:
+    """Whether a Mandarin speech model is installed (cheap check, loads nothing)."""
+    s = ctx.settings
+    try:
+        from asr.models import check_vosk_model
+        from asr.select import default_vosk_model_path
+
+        info = check_vosk_model(s.vosk_model or default_vosk_model_path(s.models_dir))
+        if info.is_mandarin or s.vosk_model is not None:
+            return True, f"Vosk {info.name}"
+    except Exception:
+        pass
+    if s.asr_engine == "vosk":
+        return False, "未安装中文 Vosk 模型"
+    try:
+        if s.whisper_model:
+            return True, f"Whisper {s.whisper_model}"
+        from asr.whisper_model import whisper_status
+
+        st = whisper_status(s.models_dir)
+        if st.installed:
+            return True, f"Whisper {st.name}"
+    except Exception:
+        pass
+    return False, "未安装中文识别模型（hotline models install whisper-base）"
+
+
+def microphone_feed(ctx: AppContext) -> EventFeed:
+    """Live call: microphone -> recogniser, recorded into the sessions folder."""
+    settings = ctx.settings
+
+    def make() -> Any:
+        from asr.pipeline import Transcriber
+        from asr.sources import MicrophoneSource
+        from assistant.services import create_asr
+
+        factory, _reason = create_asr(settings)
+        source = MicrophoneSource(device=settings.input_device, sample_rate=factory.sample_rate)
+        return Transcriber(source, factory, settings.channel_map)
+
+    return TranscriberFeed(make, description="麦克风", engine_name=settings.asr_engine)
+
+
+def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = False) -> EventFeed:
+    """Practice: recognise the recording live when a Mandarin model is installed, else
+    replay its stored transcript (and say so)."""
+    if ctx.asr_factory is not None:
+        feed: EventFeed = ctx.asr_factory(ctx.settings, call)
+        return feed
+    ok, what = mandarin_recogniser(ctx)
+    if ok and call.audio is not None:
+        settings = ctx.settings
+        from asr.sources import Pacer
+
+        pacer = Pacer()
+        if start_paused:
+            pacer.pause()
+        audio = call.audio
+
+        def make() -> Any:
+            from asr.pipeline import Transcriber
+            from asr.sources import FileSource
+            from assistant.services import create_asr
+
+            factory, _reason = create_asr(settings)
+            source = FileSource(
+                audio, sample_rate=factory.sample_rate, split_channels=True, pacer=pacer
+            )
+            return Transcriber(source, factory, settings.channel_map)
+
+        return TranscriberFeed(
+            make,
+            description=f"实时识别 {audio.name}",
+            engine_name=what,
+            pacer=pacer,
+            duration=call.duration,
+        )
+    if not call.events:
+        from assistant.errors import SessionFileError
+
+        raise SessionFileError(f"{call.path} 只有录音没有转写，需要中文识别模型才能练习：{what}")
+    note = "回放已存转写" if call.transcript_source == "events" else "回放脚本转写"
+    return ReplayFeed(
+        call.events,
+        times=call.times,
+        duration=call.duration,
+        description=f"{note}（{what}）",
+        engine_name="无识别引擎",
+        start_paused=start_paused,
+    )
+
+
+def practice_dirs(ctx: AppContext) -> list[Path]:
+    return [samples_dir(), ctx.sessions_dir]
+
+
+def build(ctx: AppContext, name: str, target: str | None = None) -> Screen[Any]:
+    if name == "home":
+        from tui.screens.home import HomeScreen
+
+        return HomeScreen(ctx)
+    if name == "live":
+        from tui.screens.live import LiveScreen
+
+        feed = ctx.asr_factory(ctx.settings, None) if ctx.asr_factory else microphone_feed(ctx)
+        return LiveScreen(ctx, feed)
+    if name == "practice":
+        from tui.screens.pickers import CallListScreen
+        from tui.screens.practice import PracticeScreen
+
+        if target is None:
+            return CallListScreen(ctx, purpose="practice", folders=practice_dirs(ctx))
+        call = load_call(target)
+        return PracticeScreen(ctx, call, recording_feed(ctx, call))
+    if name == "review":
+        from tui.screens.review import build_review
+
+        return build_review(ctx, target)  # type: ignore[no-any-return,unused-ignore]
+    if name == "tickets":
+        from tui.screens.tickets import TicketsScreen
+
+        return TicketsScreen(ctx)
+    raise ValueError(f"unknown screen {name!r}")
+
+
+def first_sample() -> Path | None:
+    calls = find_calls(samples_dir())
+    return calls[0] if calls else None

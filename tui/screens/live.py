@@ -1,0 +1,609 @@
+"""Live call screen (通话): transcript, suggestions, guidance, scripts, ticket form.
+
+The screen coordinates: it owns the feed (recognition or replay), the SessionRunner (all
+session analysis off the UI thread), and the store workers. Widgets only show what they
+are given and report user intent as messages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from asr.events import TranscriptEvent
+from assistant.state import TICKET_FIELDS, SessionState
+from knowledge.types import Leaf
+from tui import backend
+from tui.context import AppContext
+from tui.feeds import EventFeed, FeedCallbacks, StaticFeed
+from tui.format import FIELD_LABELS, clock_text, deadline_due, due_text
+from tui.messages import (
+    CategoryChosen,
+    EngineReady,
+    FeedEnded,
+    FeedPosition,
+    FeedStatus,
+    FieldEdited,
+    OpenCategoryPicker,
+    StateChanged,
+    TranscriptArrived,
+    WorkerFailed,
+)
+from tui.runner import SessionRunner
+from tui.screens.base import QuietCursors
+from tui.screens.modals import CategoryPicker, ChooseTicket, ConfirmSubmit
+from tui.widgets.guidance import EmergencyBanner, ReferralBanner, ScriptsPanel
+from tui.widgets.status import StatusBar
+from tui.widgets.suggestions import SuggestionList
+from tui.widgets.ticket_form import TicketForm
+from tui.widgets.transcript import TranscriptView
+
+
+def _feed_job(ev: TranscriptEvent) -> Callable[[Any], Any]:
+    return lambda s: s.feed(ev)
+
+
+def _confirm_job(name: str) -> Callable[[Any], Any]:
+    return lambda s: s.confirm_field(name)
+
+
+def _edit_job(name: str, value: str) -> Callable[[Any], Any]:
+    return lambda s: s.set_field(name, value, "edited")
+
+
+class DuplicatesFound(Message):
+    """Store look-up result: possible duplicates and the caller's earlier tickets."""
+
+    def __init__(
+        self, duplicates: list[backend.TicketBrief], history: list[backend.TicketBrief]
+    ) -> None:
+        super().__init__()
+        self.duplicates = duplicates
+        self.history = history
+
+
+class TicketSubmitted(Message):
+    def __init__(self, number: str, ticket: Any, merged: bool = False) -> None:
+        super().__init__()
+        self.number = number
+        self.ticket = ticket
+        self.merged = merged
+
+
+class LiveScreen(QuietCursors, Screen[None]):
+    """One call, from the first words to the submitted ticket."""
+
+    CSS_PATH = "live.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "pick_category", "查字典"),
+        Binding("f3", "adopt_top", "采纳建议"),
+        Binding("f4", "confirm_field", "确认本项"),
+        Binding("f6", "confirm_all", "全确认"),
+        Binding("f8", "merge", "并入旧单"),
+        Binding("ctrl+s", "submit", "提交", priority=True),
+        Binding("ctrl+l", "focus_transcript", "看转写", show=False),
+        Binding("end", "follow_transcript", "跳到最新", show=False),
+        Binding("f10", "leave", "返回"),
+    ]
+
+    mode = "live"
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        feed: EventFeed | None = None,
+        *,
+        title: str = "接听来电",
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.ctx = ctx
+        self.feed: EventFeed = feed or StaticFeed()
+        self.title_text = title
+        self.state: SessionState | None = None
+        self.leaf: Leaf | None = None
+        self.events: list[TranscriptEvent] = []
+        self.duplicates: list[backend.TicketBrief] = []
+        self.history: list[backend.TicketBrief] = []
+        self.submitted_number: str | None = None
+        self.submit_attempted = False
+        self.runner: SessionRunner | None = None
+        self.recognition_status = "准备中"
+        self._dup_key: tuple[str, ...] = ()
+        self._started = ctx.clock()
+        self.state_updates = 0
+        self.suggested_values: dict[str, str] = {}
+        self.session_path: str | None = None
+        self._semantic_was_ready: bool | None = None
+        self.journal: Any = None
+        self.last_state_at = 0.0
+
+    # ---- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(self.title_text, id="screen-title")
+        yield EmergencyBanner(id="emergency")
+        yield ReferralBanner(id="referral")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield TranscriptView(id="transcript")
+                yield ScriptsPanel(id="scripts")
+            with Vertical(id="right"):
+                yield SuggestionList(id="suggestions")
+                yield TicketForm(id="form")
+        yield Static("", id="notice")
+        yield from self.compose_bars()
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    def compose_bars(self) -> ComposeResult:
+        """Extra bars above the status bar (practice: transport controls)."""
+        return iter(())
+
+    @property
+    def form(self) -> TicketForm:
+        return self.query_one(TicketForm)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.query_one("#emergency").display = False
+        self.query_one("#referral").display = False
+        self.query_one("#notice").display = False
+        self.status.engine = self.feed.engine_name or ""
+        self.status.recognition = self.feed.description or "准备中"
+        self._refresh_knowledge_status()
+        self._render_state()
+        self.runner = SessionRunner(
+            self._make_session,
+            on_state=lambda st: self.post_message(StateChanged(st)),
+            on_error=lambda exc: self.post_message(WorkerFailed("分析", exc)),
+        )
+        self.runner.start()
+        self.feed.start(
+            FeedCallbacks(
+                on_event=lambda ev: self.post_message(TranscriptArrived(ev)),
+                on_status=lambda text: self.post_message(FeedStatus(text)),
+                on_end=lambda: self.post_message(FeedEnded()),
+                on_error=lambda exc: self.post_message(WorkerFailed("语音识别", exc)),
+                on_position=lambda pos: self.post_message(FeedPosition(pos)),
+            )
+        )
+        self._check_semantic()  # remember whether the embedding model is still loading
+        self.set_interval(1.0, self._tick)
+        self.query_one(TicketForm).query_one("#f-name").focus()
+
+    def _make_session(self) -> Any:
+        """Runs on the session thread: waits for the knowledge engine, then builds the session."""
+        engine = self.ctx.wait_engine()
+        if engine is None:
+            raise RuntimeError(self.ctx.engine_error or "知识库未能加载")
+        session = backend.new_session(engine, self.ctx.clock)
+        if self.mode == "live":
+            # crash safety: every change is journalled until the ticket is stored
+            from assistant.drafts import DraftJournal
+
+            self.journal = DraftJournal(self.ctx.settings.drafts_dir, session.call_id)
+            self.journal.attach(session)
+        return session
+
+    def on_unmount(self) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        self.feed.stop()
+        if self.runner is not None:
+            self.runner.stop()
+
+    # ---- data in ----------------------------------------------------------------------------
+    def on_transcript_arrived(self, message: TranscriptArrived) -> None:
+        ev = message.event
+        self.events.append(ev)
+        self.query_one(TranscriptView).add(ev)
+        if self.runner is not None and self.submitted_number is None:
+            self.runner.submit(_feed_job(ev))
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        self.state = message.state
+        for name, fv in message.state.fields.items():
+            if fv.status == "suggested" and fv.value:
+                self.suggested_values[name] = fv.value
+        self.state_updates += 1
+        self.last_state_at = time.perf_counter()
+        self._render_state()
+        self._maybe_check_duplicates()
+
+    def on_feed_status(self, message: FeedStatus) -> None:
+        self.recognition_status = message.text
+        self.status.recognition = message.text
+        self.status.engine = self.feed.engine_name or ""
+
+    def on_feed_position(self, message: FeedPosition) -> None:
+        pass
+
+    def on_feed_ended(self, _message: FeedEnded) -> None:
+        self.status.recognition = "录音已结束"
+
+    def on_engine_ready(self, _message: EngineReady) -> None:
+        self._check_semantic()
+        self._refresh_knowledge_status()
+        self._render_state()
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        err = message.error
+        text = f"{message.where}出错：{err}"
+        if message.where == "语音识别":
+            self.status.recognition = "识别已停止"
+        self.status.note = text[:60]
+        self.notify(text, title="出错", severity="error", timeout=8)
+
+    def _tick(self) -> None:
+        elapsed = (self.ctx.clock() - self._started).total_seconds()
+        self.status.elapsed = clock_text(elapsed)
+        self._check_semantic()
+        self._refresh_knowledge_status()
+
+    def _check_semantic(self) -> None:
+        """When the embedding model finished loading, re-run the analysis once."""
+        if not self.ctx.engine_ready:
+            return
+        ready = bool(getattr(self.ctx.engine, "semantic_ready", True))
+        if self._semantic_was_ready is False and ready and self.submitted_number is None:
+            self._session_job(lambda s: s.refresh())
+        self._semantic_was_ready = ready
+
+    @property
+    def semantic_loading(self) -> bool:
+        """True while the engine is still loading its embedding model (not when embeddings
+        are switched off or failed to load)."""
+        return self.ctx.engine_ready and backend.semantic_state(self.ctx.engine) == "loading"
+
+    def _refresh_knowledge_status(self) -> None:
+        if self.ctx.engine_error:
+            self.status.knowledge = "知识库加载失败"
+        elif not self.ctx.engine_ready:
+            self.status.knowledge = "知识库加载中…"
+        elif self.semantic_loading:
+            self.status.knowledge = "语义模型加载中…（关键词建议可用）"
+        elif backend.semantic_state(self.ctx.engine) == "failed":
+            self.status.knowledge = "语义模型加载失败（仅关键词匹配）"
+        elif self.state is not None and not self.state.semantic_ready:
+            self.status.knowledge = "仅关键词匹配（未用语义模型）"
+        else:
+            self.status.knowledge = "语义模型就绪"
+
+    # ---- rendering (data down) ----------------------------------------------------------
+    def _render_state(self) -> None:
+        state = self.state
+        self.leaf = backend.leaf_for_state(self.ctx.engine, state)
+        self.query_one(EmergencyBanner).show_state(state)
+        self.query_one(ReferralBanner).show_state(state)
+        self.query_one(SuggestionList).show_state(
+            state,
+            engine_loading=not self.ctx.engine_ready,
+            semantic_loading=self.semantic_loading,
+        )
+        self.form.show_state(state, self.leaf)
+        values = backend.form_values(state, self.leaf)
+        readback = (
+            backend.readback(self.ctx.engine, values, state)
+            if state is not None and (values.get("summary") or values.get("address"))
+            else None
+        )
+        self.query_one(ScriptsPanel).show_state(
+            state, readback=readback, submitted=self.submitted_number is not None
+        )
+        self.status.due = self._due_text()
+        self._refresh_knowledge_status()
+        self._show_validation()
+
+    def _due_text(self) -> str:
+        state = self.state
+        if state is not None and state.due is not None:
+            return due_text(state.due)
+        if self.leaf is not None:
+            due = deadline_due(self._started, self.leaf.deadline)
+            return (
+                due_text(None).replace("—", "") + f"{self.leaf.deadline} · {due:%m-%d %H:%M} 前办结"
+            )
+        return due_text(None)
+
+    def _show_validation(self) -> None:
+        if self.state is None:
+            self.form.show_errors([])
+            return
+        try:
+            errors = backend.validate_draft(backend.draft_from_state(self.state))
+        except Exception as exc:  # the store module may be missing in a trimmed install
+            errors = [("summary", f"无法校验：{exc}")]
+        if not self.submit_attempted:
+            values = backend.form_values(self.state, self.leaf)
+            errors = [(f, m) for f, m in errors if values.get(f)]  # only what was filled wrongly
+        self.form.show_errors(errors)
+
+    # ---- duplicates ---------------------------------------------------------------------------
+    def _maybe_check_duplicates(self) -> None:
+        if self.state is None:
+            return
+        values = backend.form_values(self.state, self.leaf)
+        key = (values["phone"], values["address"], values["category"])
+        if key == self._dup_key or not (values["phone"] or values["address"]):
+            return
+        self._dup_key = key
+        self._check_duplicates(self.state)
+
+    @work(thread=True, exclusive=True, group="duplicates")
+    def _check_duplicates(self, state: SessionState) -> None:
+        try:
+            store = self.ctx.get_store()
+            draft = backend.draft_from_state(state)
+            dups = backend.briefs(
+                store.find_duplicates(draft, window_days=self.ctx.settings.duplicate_window_days)
+            )
+            phone = state.fields.get("phone")
+            history = (
+                backend.history_briefs(store.caller_history(phone.value))
+                if phone and phone.value
+                else []
+            )
+        except Exception as exc:
+            self.post_message(WorkerFailed("查重", exc))
+            return
+        self.post_message(DuplicatesFound(dups, history))
+
+    def on_duplicates_found(self, message: DuplicatesFound) -> None:
+        self.duplicates = message.duplicates
+        self.history = [h for h in message.history if h.key not in {d.key for d in self.duplicates}]
+        notice = self.query_one("#notice", Static)
+        if not self.duplicates and not self.history:
+            notice.display = False
+            return
+        t = Text()
+        if self.duplicates:
+            d = self.duplicates[0]
+            t.append(" 疑似重复 ", style="bold reverse")
+            t.append(f" 工单 {d.number}（{d.created} · {d.category or d.address}）")
+            if len(self.duplicates) > 1:
+                t.append(f" 等 {len(self.duplicates)} 张")
+        if self.history:
+            t.append("  重复来电 ", style="bold reverse")
+            t.append(f" 该号码已有 {len(self.history)} 张工单")
+        t.append("  · F8 并入已有工单", style="bold")
+        notice.update(t)
+        notice.display = True
+
+    # ---- user intent ----------------------------------------------------------------------------
+    def _session_job(self, job: Callable[[Any], Any]) -> None:
+        if self.runner is not None:
+            self.runner.submit(job)
+
+    @on(FieldEdited)
+    def _field_edited(self, message: FieldEdited) -> None:
+        name, value = message.name, message.value
+        self._session_job(_edit_job(name, value))
+
+    @on(CategoryChosen)
+    def _category_chosen(self, message: CategoryChosen) -> None:
+        self._choose_category(message.leaf_id)
+
+    def _choose_category(self, leaf_id: str) -> None:
+        if self.submitted_number is not None:
+            return
+        self._session_job(lambda s: s.choose_category(leaf_id))
+        leaf = backend.leaf_by_id(self.ctx.engine, leaf_id)
+        if leaf is not None:
+            self.notify(f"分类：{leaf.path_text}", timeout=3)
+
+    @on(OpenCategoryPicker)
+    def _open_picker(self, _message: OpenCategoryPicker) -> None:
+        self.action_pick_category()
+
+    def action_pick_category(self) -> None:
+        catalogue = backend.catalogue_of(self.ctx.engine)
+        if catalogue is None:
+            self.notify("知识库加载中，请稍候", severity="warning")
+            return
+        suggestions = self.state.suggestions if self.state else ()
+
+        def picked(leaf_id: str | None) -> None:
+            if leaf_id:
+                self._choose_category(leaf_id)
+
+        self.app.push_screen(CategoryPicker(catalogue, suggestions), picked)
+
+    def action_adopt_top(self) -> None:
+        if self.state is None or not self.state.suggestions:
+            self.notify("暂无分类建议，可按 F2 查字典", severity="warning")
+            return
+        self._choose_category(self.state.suggestions[0].leaf.id)
+
+    def action_confirm_field(self) -> None:
+        name = self.form.focused_field()
+        if name is None:
+            self.notify("先把光标移到要确认的字段（Tab）", severity="warning")
+            return
+        self._confirm([name])
+
+    def action_confirm_all(self) -> None:
+        if self.state is None:
+            return
+        names = [
+            n
+            for n in TICKET_FIELDS
+            if (fv := self.state.fields.get(n)) is not None
+            and fv.value
+            and fv.status == "suggested"
+        ]
+        if not names:
+            self.notify("没有待确认的建议字段")
+            return
+        self._confirm(names)
+        self.notify("已确认：" + "、".join(FIELD_LABELS[n] for n in names), timeout=3)
+
+    def _confirm(self, names: list[str]) -> None:
+        self._flush_edits()
+        for name in names:
+            self._session_job(_confirm_job(name))
+
+    def _flush_edits(self) -> None:
+        for name, value in self.form.pending_edits().items():
+            self.form.mark_sent(name, value)
+            self._session_job(_edit_job(name, value))
+
+    def action_focus_transcript(self) -> None:
+        self.query_one(TranscriptView).focus()
+
+    def action_follow_transcript(self) -> None:
+        self.query_one(TranscriptView).scroll_end(animate=False)
+
+    async def action_submit(self) -> None:
+        if self.submitted_number is not None:
+            self.notify(f"本次来电已登记为工单 {self.submitted_number}")
+            return
+        if self.runner is None or self.runner.session is None:
+            self.notify("知识库加载中，请稍候再提交", severity="warning")
+            return
+        self._flush_edits()
+        state = await self.runner.barrier()
+        if state is None:
+            return
+        self.state = state
+        self.submit_attempted = True
+        self._render_state()
+        draft = backend.draft_from_state(state)
+        errors = backend.validate_draft(draft)
+        if errors:
+            self.form.show_errors(errors)
+            first = errors[0][0]
+            self.notify(
+                "请先修正：" + "；".join(m for _, m in errors[:3]), severity="error", timeout=6
+            )
+            target = self.form.query(f"#f-{first}")
+            if target:
+                target.first().focus()
+            return
+        values = backend.form_values(state, self.leaf)
+        warnings = [
+            f"疑似重复：工单 {d.number}（{d.category or d.address}），可 Esc 后按 F8 并入"
+            for d in self.duplicates[:2]
+        ]
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._submit(state, draft)
+
+        self.app.push_screen(
+            ConfirmSubmit(values, backend.readback(self.ctx.engine, values, state), warnings),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="submit")
+    def _submit(self, state: SessionState, draft: Any) -> None:
+        try:
+            store = self.ctx.get_store()
+            ticket = store.submit(
+                draft,
+                suggestions=self.suggestion_record(state),
+                call=self.call_record(state),
+                seat=self.ctx.settings.seat_id,
+            )
+        except Exception as exc:
+            self.post_message(WorkerFailed("提交工单", exc))
+            return
+        number = backend.brief(ticket).number
+        self.post_message(TicketSubmitted(number, ticket))
+
+    def call_record(self, state: SessionState) -> Any:
+        """What the store keeps about this call (call id, times, final transcript)."""
+        return backend.call_info(state, ended_at=self.ctx.clock(), session_path=self.session_path)
+
+    def suggestion_record(self, state: SessionState) -> dict[str, str]:
+        """What the assistant proposed per field (for the audit trail): the last automatic
+        suggestion seen before the call-taker touched the field."""
+        out = dict(self.suggested_values)
+        for name, fv in state.fields.items():
+            if fv.status == "suggested" and fv.value:
+                out[name] = fv.value
+            elif "suggested" in fv.extra and name not in out:
+                out[name] = fv.extra["suggested"]
+        if "category" not in out and state.suggestions and not state.uncertain:
+            out["category"] = state.suggestions[0].leaf.id
+        out.setdefault("verdict", state.verdict)
+        out.setdefault("urgency", state.urgency)
+        return out
+
+    def on_ticket_submitted(self, message: TicketSubmitted) -> None:
+        self.submitted_number = message.number
+        verb = "已并入" if message.merged else "已提交"
+        self.notify(f"工单 {message.number} {verb}", title="完成", timeout=6)
+        notice = self.query_one("#notice", Static)
+        notice.update(
+            Text(f" ✔ 工单 {message.number} {verb} · 请说结束语 · F10 返回", style="bold")
+        )
+        notice.display = True
+        self.form.set_read_only(True)
+        self._render_state()
+        if self.journal is not None:
+            journal = self.journal
+            self._session_job(lambda _s: journal.complete())
+        self.after_submit(message)
+
+    def after_submit(self, message: TicketSubmitted) -> None:
+        """Hook for subclasses (practice scores the ticket)."""
+
+    def action_merge(self) -> None:
+        if self.submitted_number is not None:
+            self.notify("本次来电已登记")
+            return
+        candidates = self.duplicates + self.history
+        if not candidates:
+            self.notify("没有发现可并入的已有工单", severity="warning")
+            return
+        rows = []
+        for c in candidates:
+            label = Text()
+            label.append(f"{c.number}", style="bold")
+            label.append(f"  {c.created} · {c.status}")
+            label.append(f"\n  {c.category}\n  {c.address} · {c.summary[:30]}", style="dim")
+            rows.append((c.key, label))
+
+        def chosen(key: str | None) -> None:
+            if key:
+                target = next(c for c in candidates if c.key == key)
+                self._merge_into(target)
+
+        self.app.push_screen(ChooseTicket("并入已有工单（本次来电记为追加来电）", rows), chosen)
+
+    @work(thread=True, exclusive=True, group="submit")
+    def _merge_into(self, target: backend.TicketBrief) -> None:
+        self.runner.wait_idle(5) if self.runner else None
+        state = self.state
+        try:
+            store = self.ctx.get_store()
+            if state is None:
+                raise RuntimeError("通话内容尚未分析，无法并入")
+            ticket = store.append_call(
+                target.raw.id if hasattr(target.raw, "id") else target.key,
+                self.call_record(state),
+                seat=self.ctx.settings.seat_id,
+            )
+            target = backend.brief(ticket)
+        except Exception as exc:
+            self.post_message(WorkerFailed("并入工单", exc))
+            return
+        self.post_message(TicketSubmitted(target.number, target.raw, merged=True))
+
+    def action_leave(self) -> None:
+        self.shutdown()
+        self.app.pop_screen()

@@ -1,0 +1,70 @@
+"""Call list: choose a recorded call for practice or review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.context import AppContext
+from tui.recordings import find_calls
+from tui.screens.base import QuietCursors
+
+
+def call_label(folder: Path) -> Text:
+    import contextlib
+    import json
+
+    title = folder.name
+    script = folder / "script.json"
+    if script.is_file():
+        with contextlib.suppress(ValueError):
+            title = json.loads(script.read_text(encoding="utf-8")).get("title") or title
+    t = Text()
+    t.append(title, style="bold")
+    t.append(f"  {folder.name}", style="dim")
+    has_ref = any((folder / n).is_file() for n in ("reference_ticket.json", "reference.json"))
+    t.append("  有参考工单" if has_ref else "", style="#87d787")
+    return t
+
+
+class CallListScreen(QuietCursors, Screen[None]):
+    CSS_PATH = "pickers.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "app.pop_screen", "返回"),
+        Binding("escape", "app.pop_screen", "返回", show=False),
+    ]
+
+    def __init__(self, ctx: AppContext, *, purpose: str, folders: list[Path]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.purpose = purpose
+        self.folders = folders
+        self.calls = find_calls(*folders)
+
+    def compose(self) -> ComposeResult:
+        title = "培训练习 · 选择录音" if self.purpose == "practice" else "质检回放 · 选择通话"
+        yield Static(title, id="screen-title")
+        if self.calls:
+            yield OptionList(
+                *[Option(call_label(c), id=str(c)) for c in self.calls], id="call-list"
+            )
+        else:
+            where = "、".join(str(f) for f in self.folders)
+            yield Static(f"没有找到录音（查找位置：{where}）", id="call-empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if self.calls:
+            self.query_one("#call-list", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.pop_screen()
+            self.app.open_screen(self.purpose, event.option.id)  # type: ignore[attr-defined]

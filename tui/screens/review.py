@@ -1,0 +1,253 @@
+"""Review screen (质检回放): a saved call on a timeline, the suggestions as they were at
+each moment, the QA scorecard, and reviewer notes saved with the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from asr.events import TranscriptEvent
+from assistant.state import SessionState
+from tui import backend
+from tui.context import AppContext
+from tui.format import FIELD_LABELS, STATUS_LABELS, VERDICT_LABELS, channel_text, clock_text
+from tui.messages import EngineReady, WorkerFailed
+from tui.qa_view import QACard, scorecard
+from tui.recordings import RecordedCall
+from tui.screens.base import QuietCursors
+from tui.screens.modals import NotesEditor
+from tui.widgets.guidance import EmergencyBanner, ReferralBanner
+from tui.widgets.suggestions import SuggestionList
+from tui.widgets.transcript import TranscriptView
+
+NOTES_FILE = "review_notes.md"
+
+
+class TimelineReady(Message):
+    def __init__(self, moments: list[tuple[float, SessionState]], card: QACard) -> None:
+        super().__init__()
+        self.moments = moments
+        self.card = card
+
+
+class ReviewScreen(QuietCursors, Screen[None]):
+    CSS_PATH = "review.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "step(-1)", "上一句/下一句", key_display="←/→"),
+        Binding("right", "step(1)", "下一句", show=False),
+        Binding("b", "jump(0)", "开头"),
+        Binding("e", "jump(-1)", "结尾"),
+        Binding("n", "notes", "备注"),
+        Binding("f10", "app.pop_screen", "返回"),
+    ]
+
+    def __init__(self, ctx: AppContext, call: RecordedCall) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.call = call
+        self.finals: list[TranscriptEvent] = [e for e in call.events if e.final]
+        self.moments: list[tuple[float, SessionState]] = []
+        self.index = -1
+        self.card: QACard | None = None
+        self.notes = self._read_notes()
+
+    @property
+    def notes_path(self) -> Path:
+        return self.call.path / NOTES_FILE
+
+    def _read_notes(self) -> str:
+        review = self.call.extra.get("review") or {}
+        if review.get("notes"):
+            return str(review["notes"])
+        try:
+            return self.notes_path.read_text(encoding="utf-8")
+        except OSError:
+            return ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"质检回放 · {self.call.title}", id="screen-title")
+        yield EmergencyBanner(id="emergency")
+        yield ReferralBanner(id="referral")
+        with Horizontal(id="main"):
+            yield TranscriptView(id="transcript")
+            with Vertical(id="right"):
+                yield SuggestionList(id="suggestions")
+                yield Static("", id="moment-fields")
+                yield Static("", id="qa")
+        yield Static("", id="timeline")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#emergency").display = False
+        self.query_one("#referral").display = False
+        self.query_one(TranscriptView).focus()
+        self._show()
+        self._build_timeline()
+
+    def on_engine_ready(self, _message: EngineReady) -> None:
+        self._show()
+
+    @work(thread=True, exclusive=True, group="timeline")
+    def _build_timeline(self) -> None:
+        """Replay the finals through a fresh session, keeping the state after each one."""
+        try:
+            engine = self.ctx.wait_engine()
+            if engine is None:
+                raise RuntimeError(self.ctx.engine_error or "知识库未能加载")
+            session = backend.new_session(engine, self.ctx.clock)
+            moments: list[tuple[float, SessionState]] = []
+            for ev in self.finals:
+                moments.append((ev.end, session.feed(ev)))
+            card = scorecard(self.finals, engine, self.call.path)
+        except Exception as exc:
+            self.post_message(WorkerFailed("回放分析", exc))
+            return
+        self.post_message(TimelineReady(moments, card))
+
+    def on_timeline_ready(self, message: TimelineReady) -> None:
+        self.moments = message.moments
+        self.card = message.card
+        self.index = len(self.moments) - 1
+        self._show()
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        self.notify(f"{message.where}出错：{message.error}", severity="error", timeout=8)
+
+    # ---- navigation ------------------------------------------------------------------------
+    def action_step(self, delta: int) -> None:
+        if not self.moments:
+            return
+        self.index = max(0, min(len(self.moments) - 1, self.index + int(delta)))
+        self._show()
+
+    def action_jump(self, where: int) -> None:
+        if not self.moments:
+            return
+        self.index = 0 if int(where) == 0 else len(self.moments) - 1
+        self._show()
+
+    # ---- rendering ---------------------------------------------------------------------------
+    @property
+    def moment_state(self) -> SessionState | None:
+        return self.moments[self.index][1] if 0 <= self.index < len(self.moments) else None
+
+    def _show(self) -> None:
+        state = self.moment_state
+        upto = self.index + 1 if self.moments else 0
+        self.query_one(TranscriptView).set_events(self.finals[:upto])
+        self.query_one(EmergencyBanner).show_state(state)
+        self.query_one(ReferralBanner).show_state(state)
+        self.query_one(SuggestionList).show_state(
+            state,
+            engine_loading=not self.moments,
+            semantic_loading=backend.semantic_state(self.ctx.engine) == "loading",
+        )
+        self.query_one("#moment-fields", Static).update(self._fields_text(state))
+        self.query_one("#qa", Static).update(self._qa_text())
+        t = Text()
+        if self.moments:
+            at = self.moments[self.index][0]
+            t.append(
+                f"第 {self.index + 1}/{len(self.moments)} 句  {clock_text(at)} / "
+                f"{clock_text(self.call.duration)}  "
+            )
+            width = 30
+            filled = int(width * (self.index + 1) / len(self.moments))
+            t.append("█" * filled + "░" * (width - filled), style="#5fafff")
+            t.append("  建议为按当前知识库重算的当时状态", style="dim")
+        else:
+            t.append("正在重建时间线…", style="dim")
+        self.query_one("#timeline", Static).update(t)
+
+    @staticmethod
+    def _fields_text(state: SessionState | None) -> Text:
+        t = Text()
+        if state is None:
+            return t
+        t.append("此刻判断：", style="bold")
+        t.append(VERDICT_LABELS.get(state.verdict, state.verdict))
+        if state.channel:
+            t.append(f" → {channel_text(state.channel)}")
+        t.append("\n")
+        for name, label in FIELD_LABELS.items():
+            fv = state.fields.get(name)
+            if fv is None or not fv.value:
+                continue
+            value = fv.extra.get("path", fv.value) if name == "category" else fv.value
+            t.append(f"{label}：", style="dim")
+            t.append(f"{value[:40]} ")
+            t.append(f"[{STATUS_LABELS.get(fv.status, fv.status)}]\n", style="dim")
+        return t
+
+    def _qa_text(self) -> Text:
+        t = Text()
+        t.append("质检评分", style="bold")
+        card = self.card
+        if card is None:
+            t.append("  计算中…\n", style="dim")
+        else:
+            if card.total is not None:
+                t.append(f"  {card.total:.0f} 分")
+            if card.scorer == "simple":
+                t.append("  （按话术要点检查；assistant.qa 未安装）", style="dim")
+            t.append("\n")
+            for item in card.items:
+                mark = "✔" if item.passed else ("✘" if item.passed is False else "·")
+                style = "#87d787" if item.passed else ("#ff5f5f" if item.passed is False else "")
+                t.append(f"{mark} {item.name}", style=style)
+                if item.detail:
+                    t.append(f"  {item.detail}", style="dim")
+                t.append("\n")
+        t.append("备注：", style="bold")
+        t.append(self.notes.strip() or "（无，按 n 填写）", style="" if self.notes else "dim")
+        return t
+
+    # ---- notes ---------------------------------------------------------------------------------
+    def action_notes(self) -> None:
+        def saved(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                self.save_notes(text)
+            except OSError as exc:
+                self.notify(f"备注保存失败：{exc}", severity="error")
+                return
+            self.notify("备注已保存")
+            self._show()
+
+        self.app.push_screen(NotesEditor(self.notes), saved)
+
+    def save_notes(self, text: str) -> None:
+        """Write the notes with the session: ``review.json`` (with the QA scorecard) for a
+        saved session, else ``review_notes.md`` beside the recording (atomic replace)."""
+        if self.call.extra.get("saved"):
+            from assistant.sessionfile import save_review_notes
+
+            card = self.card.raw if self.card is not None else None
+            save_review_notes(
+                self.call.path, text, reviewer=self.ctx.settings.seat_id, scorecard=card
+            )
+            self.notes = text
+            return
+        tmp = self.notes_path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(self.notes_path)
+        self.notes = text
+
+
+def build_review(ctx: AppContext, target: str | None) -> Any:
+    from tui.recordings import load_call, samples_dir
+    from tui.screens.pickers import CallListScreen
+
+    if target is None:
+        return CallListScreen(ctx, purpose="review", folders=[ctx.sessions_dir, samples_dir()])
+    return ReviewScreen(ctx, load_call(target))

@@ -1,0 +1,107 @@
+"""Transcript pane: finals per speaker, the current partial dimmed, smart auto-scroll."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from asr.events import TranscriptEvent
+from tui.format import SPEAKER_LABELS, clock_text
+
+
+class TranscriptView(VerticalScroll):
+    """Shows final utterances; a partial is shown dimmed and replaced by its final.
+
+    Auto-scroll follows new text only while the view is at the bottom: when the user
+    scrolls back, it stays put and the border says that new text is waiting.
+    """
+
+    can_focus = True
+    BORDER_TITLE = "通话转写"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.finals: list[TranscriptEvent] = []
+        self.partials: dict[str, TranscriptEvent] = {}
+        self._body = Static("", id="transcript-body", markup=False)
+        self._unseen = 0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Left/right belong to the screen (practice: seek), not to horizontal scrolling.
+        if action in ("scroll_left", "scroll_right"):
+            return False
+        return super().check_action(action, parameters)
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    def clear(self) -> None:
+        self.finals.clear()
+        self.partials.clear()
+        self._refresh()
+
+    def add(self, event: TranscriptEvent) -> None:
+        follow = self.following
+        if event.final:
+            self.partials.pop(event.speaker, None)
+            if event.text.strip():
+                self.finals.append(event)
+        elif event.text.strip():
+            self.partials[event.speaker] = event
+        else:
+            self.partials.pop(event.speaker, None)
+        self._refresh()
+        if follow:
+            self._unseen = 0
+            self.call_after_refresh(self.scroll_end, animate=False)
+        elif event.final:
+            self._unseen += 1
+        self._update_subtitle()
+
+    def set_events(self, events: list[TranscriptEvent]) -> None:
+        """Replace everything (review timeline)."""
+        self.finals = [e for e in events if e.final and e.text.strip()]
+        self.partials = {}
+        self._refresh()
+        self.call_after_refresh(self.scroll_end, animate=False)
+
+    @property
+    def following(self) -> bool:
+        return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
+
+    def _update_subtitle(self) -> None:
+        self.border_subtitle = f"↓ {self._unseen} 条新内容 (End 跳到最新)" if self._unseen else ""
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._unseen and self.following:
+            self._unseen = 0
+            self._update_subtitle()
+
+    def render_text(self) -> RenderableType:
+        """A grid (time | speaker | text) so long lines wrap under their own column."""
+        if not self.finals and not self.partials:
+            return Text("等待通话内容…", style="dim")
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(width=5, style="dim")
+        grid.add_column(width=7)
+        grid.add_column(ratio=1, overflow="fold")
+        for ev in self.finals:
+            grid.add_row(*self._cells(ev, partial=False))
+        for ev in sorted(self.partials.values(), key=lambda e: e.start):
+            grid.add_row(*self._cells(ev, partial=True))
+        return grid
+
+    @staticmethod
+    def _cells(ev: TranscriptEvent, *, partial: bool) -> tuple[Text, Text, Text]:
+        label = SPEAKER_LABELS.get(ev.speaker, ev.speaker)
+        style = "bold #5fafff" if ev.speaker == "caller" else "bold #87d787"
+        body = Text(ev.text + " …", style="dim italic") if partial else Text(ev.text)
+        return Text(clock_text(ev.start)), Text(label + "：", style=style), body
+
+    def _refresh(self) -> None:
+        self._body.update(self.render_text())
