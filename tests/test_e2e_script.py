@@ -24,7 +24,6 @@ assistant.samples build`` produces now, and ``hotline replay`` prints a sample s
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +66,11 @@ def _ticket(call_id: str, backend: str) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _st_engine() -> Any:
+    from assistant.settings import load_settings
     from knowledge.engine import KnowledgeEngine
 
-    cache = Path(os.environ.get("HOTLINE_CACHE_DIR") or ".") / "vectors-st"
-    return KnowledgeEngine.create(embedding_backend="sentence-transformers",
+    cache = load_settings().vector_cache_dir  # shared with the dev-set evaluation
+    return KnowledgeEngine.shared(embedding_backend="sentence-transformers",
                                   embedding_model=str(REAL_EMBEDDING_MODEL), cache_dir=cache,
                                   load_in_background=False)  # fmt: skip
 

@@ -64,7 +64,7 @@ def _report(backend: str) -> EvalReport:
     from assistant.settings import load_settings
 
     model = need_real_model() if backend == "sentence-transformers" else ""
-    engine = KnowledgeEngine.create(
+    engine = KnowledgeEngine.shared(
         embedding_backend=None if backend == "none" else backend,
         embedding_model=model,
         cache_dir=load_settings().vector_cache_dir,

