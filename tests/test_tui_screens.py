@@ -123,7 +123,14 @@ async def test_review_replays_timeline_and_saves_notes(tmp_path: Path, engine: A
         app.screen.query_one(TextArea).insert("复述及时，结束语规范。")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, NotesEditor))
-    assert (folder / "review_notes.md").read_text(encoding="utf-8") == "复述及时，结束语规范。"
+    # a saved session: the notes (and the QA scorecard) go to its review.json
+    from assistant.sessionfile import load_session
+
+    review = load_session(folder / "session").review
+    assert review is not None and review["notes"] == "复述及时，结束语规范。"
+    assert review["reviewer"] == app.ctx.settings.seat_id
+    assert "scorecard" in review
+    assert not (folder / "review_notes.md").exists()
 
 
 def _draft(**kw: str) -> TicketDraft:

@@ -174,3 +174,82 @@ def test_simple_score_compares_each_field() -> None:
     assert by == {"name": 1.0, "phone": 1.0, "department": 0.0, "summary": 1.0}
     assert score.category_ok is False
     assert score.total == pytest.approx(75.0)
+
+
+def test_load_call_delegates_sample_sessions_to_sessionfile() -> None:
+    from assistant.sessionfile import load_session
+
+    folder = samples_dir() / "04_gas_smell"
+    if not (folder / "session" / "session.json").is_file():
+        pytest.skip("sample session missing (python -m assistant.samples build)")
+    call = load_call(folder)
+    saved = load_session(folder / "session")
+    assert call.path == folder / "session"
+    assert call.extra["session"].call_id == saved.call_id == call.call_id
+    assert call.transcript_source == "script"  # the reference script, not recognised
+    assert call.events == saved.events
+    assert call.times == saved.emitted_at
+    assert call.duration == saved.duration
+    assert call.audio == (folder / "call.wav").resolve()
+    assert call.reference == saved.reference
+
+
+def test_load_call_of_a_recorded_session(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from assistant.sessionfile import SessionWriter
+    from tests.tui_fixtures import scripted_events
+
+    events = scripted_events()
+    w = SessionWriter(
+        tmp_path / "c1",
+        call_id="c1",
+        started_at=datetime(2025, 3, 5, 9, 0, tzinfo=UTC),
+        engine="vosk",
+        title="测试通话",
+    )
+    for ev in events:
+        w.write_event(ev, emitted_at=0.0 if ev is events[0] else None)
+    w.close(duration=21.0)
+    call = load_call(tmp_path / "c1" / "events.jsonl")
+    assert (call.call_id, call.title, call.transcript_source) == ("c1", "测试通话", "events")
+    assert call.times[0] == events[0].end  # no emission time: the event's end
+    assert call.times[1:] == tuple(e.end for e in events[1:])
+    assert call.duration == 21.0 and call.audio is None
+    assert "session" in call.extra
+
+
+def test_find_calls_lists_sessions_once_and_plain_folders(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.tui_fixtures import scripted_events, write_events_jsonl
+
+    sample = samples_dir() / "04_gas_smell"
+    if not (sample / "session").is_dir():
+        pytest.skip("sample session missing")
+    shutil.copytree(sample / "session", tmp_path / "b_sample" / "session")
+    (tmp_path / "a_plain").mkdir()
+    write_events_jsonl(tmp_path / "a_plain", scripted_events())
+    (tmp_path / "c_empty").mkdir()
+    found = find_calls(tmp_path)
+    assert found == [tmp_path / "b_sample" / "session", tmp_path / "a_plain"]
+
+
+def test_scoring_totals_are_points_not_fractions() -> None:
+    from assistant.scoring import FieldScore, TicketScore
+    from tui.scoring_view import _from_scoring, report_lines, score_practice
+
+    reference = {"name": "李", "phone": "13906127758", "address": "海淀区学院路1号",
+                 "summary": "路灯不亮", "verdict": "accept"}  # fmt: skip
+    full = score_practice(dict(reference), reference)
+    assert full.scorer == "assistant.scoring" and full.total == pytest.approx(100.0)
+    # assistant.scoring totals are 0..100: a total of 0.8 is 0.8 points, never 80
+    low = TicketScore(
+        fields=(FieldScore("name", "姓名", 0.08, 10.0, "王", "李"),),
+        total=0.8,
+        category_ok=False,
+        improvements=(),
+    )
+    shown = _from_scoring(low)
+    assert shown.total == pytest.approx(0.8)
+    assert report_lines(shown)[0] == "总分 1 / 100"

@@ -214,3 +214,82 @@ def brief(obj: Any) -> TicketBrief:
 
 def briefs(items: Iterable[Any] | None) -> list[TicketBrief]:
     return [brief(x) for x in (items or ())]
+
+
+# ---- crash restore ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DraftBrief:
+    """What the restore prompt shows of an unfinished call (phone and last words masked)."""
+
+    info: Any  # assistant.drafts.DraftInfo
+    started: str
+    name: str
+    phone_masked: str
+    n_events: int
+    last_text: str
+
+
+def unfinished_drafts(drafts_dir: Any) -> list[Any]:
+    """``assistant.drafts.find_unfinished`` (newest first)."""
+    from assistant.drafts import find_unfinished
+
+    return list(find_unfinished(drafts_dir))
+
+
+def draft_brief(info: Any) -> DraftBrief:
+    """Time, caller name and masked phone of a draft: the call-taker's own entries when
+    there are some, else what the extractors find in the caller's words (worker thread)."""
+    from assistant.drafts import read_ops
+    from assistant.masking import mask_phone, mask_text
+
+    _header, ops = read_ops(info.path)
+    values: dict[str, str] = {}
+    for op in ops:
+        if op.get("op") == "set_field" and op.get("name") in ("name", "phone"):
+            values[str(op["name"])] = str(op.get("value") or "")
+    if not values.get("name") or not values.get("phone"):
+        from assistant import extract
+
+        for op in ops:
+            if op.get("op") != "event":
+                continue
+            ev = op.get("event") or {}
+            if ev.get("speaker") != "caller" or not ev.get("text"):
+                continue
+            text = str(ev["text"])
+            try:
+                if not values.get("phone"):
+                    fv = extract.extract_phone(text)
+                    if fv is not None and fv.extra.get("complete") != "false":
+                        values["phone"] = fv.value
+                if not values.get("name"):
+                    fv = extract.extract_name(text, asked=True)
+                    if fv is not None:
+                        values["name"] = fv.value
+            except Exception:
+                continue
+    started = info.started_at or info.modified
+    return DraftBrief(
+        info=info,
+        started=started.strftime("%Y-%m-%d %H:%M") if started else "",
+        name=values.get("name", ""),
+        phone_masked=mask_phone(values.get("phone", "")),
+        n_events=int(info.n_events),
+        last_text=mask_text(str(info.last_text or "")),
+    )
+
+
+def restore_draft(info: Any, engine: Any, clock: Callable[[], datetime]) -> tuple[Any, Any]:
+    """Rebuild the session of a draft; the journal keeps appending to the same file."""
+    from assistant.drafts import restore
+
+    return restore(info, engine, clock=clock, resume=True)
+
+
+def discard_draft(info: Any) -> None:
+    """Delete the draft file (the call-taker chose 放弃)."""
+    from pathlib import Path
+
+    Path(info.path).unlink(missing_ok=True)

@@ -81,3 +81,12 @@ class OpenCategoryPicker(Message):
 @dataclass
 class CategoryChosen(Message):
     leaf_id: str
+
+
+class DraftsFound(Message):
+    """Unfinished calls were found (crash restore): a summary of the newest, the others."""
+
+    def __init__(self, brief: Any, rest: list[Any]) -> None:
+        super().__init__()
+        self.brief = brief  # tui.backend.DraftBrief
+        self.rest = rest  # assistant.drafts.DraftInfo, newest first

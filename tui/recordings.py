@@ -2,9 +2,10 @@
 
 A call folder holds audio (``audio.wav`` / ``call.wav``), recognition events
 (``events.jsonl``, from ``asr.recording``) or a scripted transcript (``script.json``
-of the sample calls), and optionally ``reference_ticket.json``. When
-``assistant.sessionfile`` is installed it is used to read saved sessions; the fallbacks
-here read the same files directly. Nothing here imports textual.
+of the sample calls), and optionally ``reference_ticket.json``. Saved sessions (a
+``session.json`` in the folder or in ``<folder>/session``) are read by
+``assistant.sessionfile.load_session``; only plain folders without one (a recording made by
+``asr.recording``, a sample's ``script.json``) are read here. Nothing here imports textual.
 """
 
 from __future__ import annotations
@@ -60,28 +61,32 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _saved_session(folder: Path) -> RecordedCall | None:
-    """A session saved by ``assistant.sessionfile`` (session.json + events + reference)."""
-    try:
-        from assistant import sessionfile
-    except ImportError:
-        return None
-    if not sessionfile.is_session(folder):
-        return None
-    s = sessionfile.load_session(folder)
-    times = [t if t > 0 else e.end for e, t in zip(s.events, s.emitted_at, strict=True)]
-    duration = max([*times, *(e.end for e in s.events), 0.0])
+def session_folder(folder: Path) -> Path | None:
+    """The saved-session folder of a call folder (itself or ``<folder>/session``), if any."""
+    from assistant.sessionfile import is_session
+
+    for candidate in (folder, folder / "session"):
+        if is_session(candidate):
+            return candidate
+    return None
+
+
+def _saved_session(folder: Path) -> RecordedCall:
+    """A session saved by ``assistant.sessionfile`` (the one loader of session folders)."""
+    from assistant.sessionfile import load_session
+
+    s = load_session(folder)
     return RecordedCall(
-        path=folder,
+        path=s.path,
         call_id=s.call_id,
-        title=s.title or folder.name,
+        title=s.title,
         audio=s.audio,
-        events=tuple(s.events),
-        times=tuple(times),
-        duration=duration,
+        events=s.events,
+        times=tuple(t if t > 0 else e.end for e, t in zip(s.events, s.emitted_at, strict=True)),
+        duration=s.duration,
         reference=s.reference,
-        transcript_source="events",
-        extra={"review": s.review or {}, "saved": True},
+        transcript_source="script" if s.engine == "script" else "events",
+        extra={"session": s},
     )
 
 
@@ -93,9 +98,9 @@ def load_call(path: str | Path) -> RecordedCall:
     folder = p if p.is_dir() else p.parent
     if not folder.is_dir():
         raise SessionFileError(f"没有找到录音或会话：{p}")
-    saved = _saved_session(folder)
+    saved = session_folder(folder)
     if saved is not None:
-        return saved
+        return _saved_session(saved)
     audio = p if p.is_file() and p.suffix.lower() in (".wav", ".flac", ".ogg", ".mp3") else None
     if audio is None:
         audio = next((folder / n for n in AUDIO_NAMES if (folder / n).is_file()), None)
@@ -141,17 +146,41 @@ def load_call(path: str | Path) -> RecordedCall:
 
 
 def find_calls(*dirs: Path) -> list[Path]:
-    """Call folders (with events.jsonl or script.json) under ``dirs``, sorted by name."""
+    """Calls under ``dirs``: saved sessions (``assistant.sessionfile.list_sessions``: the
+    folder, its sub-folders and ``<sub>/session``), then plain folders with events.jsonl or
+    script.json that hold no session. Sessions keep list_sessions' order; the rest by name."""
+    from assistant.sessionfile import list_sessions
+
     found: list[Path] = []
     for d in dirs:
         if not d.is_dir():
             continue
+        sessions = [s.path for s in list_sessions(d)]
+        found.extend(sessions)
+        covered = {p.parent if p.name == "session" else p for p in sessions} | set(sessions)
         for child in sorted(d.iterdir()):
-            if child.is_dir() and (
-                (child / EVENTS_NAME).is_file() or (child / "script.json").is_file()
-            ):
+            if child in covered or not child.is_dir():
+                continue
+            if (child / EVENTS_NAME).is_file() or (child / "script.json").is_file():
                 found.append(child)
     return found
+
+
+def call_title(folder: Path) -> str:
+    """The title to list a call by (session header, else script.json, else folder name)."""
+    from assistant.sessionfile import is_session, list_sessions
+
+    if is_session(folder):
+        summaries = list_sessions(folder)
+        if summaries:
+            return summaries[0].title
+    script = folder / "script.json"
+    if script.is_file():
+        try:
+            return str(json.loads(script.read_text(encoding="utf-8")).get("title") or folder.name)
+        except ValueError:
+            pass
+    return folder.name
 
 
 def samples_dir() -> Path:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -12,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui import backend
 from tui.context import AppContext
-from tui.messages import EngineReady
+from tui.messages import DraftsFound, EngineReady, WorkerFailed
 from tui.screens.base import QuietCursors
 
 MENU = (
@@ -57,6 +59,46 @@ class HomeScreen(QuietCursors, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#home-menu", OptionList).focus()
         self._show_status()
+        if getattr(self.app, "start_screen", "home") == "home":  # else that screen asks
+            drafts = backend.unfinished_drafts(self.ctx.settings.drafts_dir)
+            if drafts:
+                self._prepare_restore(drafts)
+
+    # ---- crash restore: offer the calls a crash left unfinished -----------------------------
+    @work(thread=True, exclusive=True, group="restore")
+    def _prepare_restore(self, drafts: list[Any]) -> None:
+        for i, info in enumerate(drafts):
+            try:
+                brief = backend.draft_brief(info)
+            except Exception as exc:  # unreadable draft: keep the file, say so
+                self.post_message(WorkerFailed("读取未完成记录", exc))
+                continue
+            self.post_message(DraftsFound(brief, drafts[i + 1 :]))
+            return
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        self.notify(f"{message.where}出错：{message.error}", severity="error", timeout=8)
+
+    def on_drafts_found(self, message: DraftsFound) -> None:
+        from tui.screens.modals import RestoreDraft
+
+        info, rest = message.brief.info, message.rest
+
+        def answered(choice: str | None) -> None:
+            if choice == "restore":
+                screen: Any = self.app.build_screen("live")  # type: ignore[attr-defined]
+                screen.restore_from = info
+                self.app.push_screen(screen)
+            elif choice == "discard":
+                try:
+                    backend.discard_draft(info)
+                except OSError as exc:
+                    self.post_message(WorkerFailed("放弃未完成记录", exc))
+                self.notify("已放弃该通话记录", timeout=3)
+                if rest:
+                    self._prepare_restore(rest)
+
+        self.app.push_screen(RestoreDraft(message.brief, remaining=len(rest)), answered)
 
     def on_engine_ready(self, _message: EngineReady) -> None:
         self._show_status()

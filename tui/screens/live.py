@@ -29,6 +29,7 @@ from tui.feeds import EventFeed, FeedCallbacks, StaticFeed
 from tui.format import FIELD_LABELS, clock_text, deadline_due, due_text
 from tui.messages import (
     CategoryChosen,
+    DraftsFound,
     EngineReady,
     FeedEnded,
     FeedPosition,
@@ -41,7 +42,7 @@ from tui.messages import (
 )
 from tui.runner import SessionRunner
 from tui.screens.base import QuietCursors
-from tui.screens.modals import CategoryPicker, ChooseTicket, ConfirmSubmit
+from tui.screens.modals import CategoryPicker, ChooseTicket, ConfirmSubmit, RestoreDraft
 from tui.widgets.guidance import EmergencyBanner, ReferralBanner, ScriptsPanel
 from tui.widgets.status import StatusBar
 from tui.widgets.suggestions import SuggestionList
@@ -49,8 +50,22 @@ from tui.widgets.ticket_form import TicketForm
 from tui.widgets.transcript import TranscriptView
 
 
-def _feed_job(ev: TranscriptEvent) -> Callable[[Any], Any]:
-    return lambda s: s.feed(ev)
+def _feed_job(
+    ev: TranscriptEvent, writer_of: Callable[[], Any] = lambda: None
+) -> Callable[[Any], Any]:
+    """Feed one event (session thread); with a SessionWriter, record the event and, after a
+    final, what the assistant now shows."""
+
+    def job(s: Any) -> Any:
+        writer = writer_of()
+        if writer is not None:
+            writer.write_event(ev)
+        state = s.feed(ev)
+        if writer is not None and ev.final:
+            writer.record_state(state, ev.end)
+        return state
+
+    return job
 
 
 def _confirm_job(name: str) -> Callable[[Any], Any]:
@@ -70,6 +85,15 @@ class DuplicatesFound(Message):
         super().__init__()
         self.duplicates = duplicates
         self.history = history
+
+
+class SessionRestored(Message):
+    """A draft was restored: its transcript so far (posted from the session thread)."""
+
+    def __init__(self, call_id: str, events: tuple[TranscriptEvent, ...]) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.events = events
 
 
 class TicketSubmitted(Message):
@@ -126,6 +150,10 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.session_path: str | None = None
         self._semantic_was_ready: bool | None = None
         self.journal: Any = None
+        self.writer: Any = None  # assistant.sessionfile.SessionWriter (live calls)
+        self.restore_from: Any = None  # assistant.drafts.DraftInfo chosen for restore
+        self.restored_events: tuple[TranscriptEvent, ...] = ()
+        self.call_started = False
         self.last_state_at = 0.0
 
     # ---- layout ---------------------------------------------------------------------------
@@ -165,12 +193,87 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.status.recognition = self.feed.description or "准备中"
         self._refresh_knowledge_status()
         self._render_state()
+        self.set_interval(1.0, self._tick)
+        self.query_one(TicketForm).query_one("#f-name").focus()
+        drafts = (
+            backend.unfinished_drafts(self.ctx.settings.drafts_dir)
+            if self.mode == "live" and self.restore_from is None  # (home already asked)
+            else []
+        )
+        if drafts:
+            self.status.recognition = "等待处理未完成的通话记录"
+            self._prepare_restore(drafts)
+        else:
+            self.start_call()
+
+    # ---- crash restore -----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="restore")
+    def _prepare_restore(self, drafts: list[Any]) -> None:
+        """Summarise the newest draft off the UI thread (name/phone extraction)."""
+        while drafts:
+            info, rest = drafts[0], drafts[1:]
+            try:
+                brief = backend.draft_brief(info)
+            except Exception as exc:  # unreadable draft: say so, keep the file, go on
+                self.post_message(WorkerFailed("读取未完成记录", exc))
+                drafts = rest
+                continue
+            self.post_message(DraftsFound(brief, rest))
+            return
+        self.app.call_from_thread(self.start_call)
+
+    def on_drafts_found(self, message: DraftsFound) -> None:
+        b = message.brief
+        rest = message.rest
+
+        def answered(choice: str | None) -> None:
+            if choice == "restore":
+                self.restore_from = b.info
+                self.start_call()
+            elif choice == "discard":
+                try:
+                    backend.discard_draft(b.info)
+                except OSError as exc:
+                    self.post_message(WorkerFailed("放弃未完成记录", exc))
+                self.notify("已放弃该通话记录", timeout=3)
+                if rest:
+                    self._prepare_restore(rest)
+                else:
+                    self.start_call()
+            else:
+                self.start_call()
+
+        self.app.push_screen(RestoreDraft(b, remaining=len(rest)), answered)
+
+    def on_session_restored(self, message: SessionRestored) -> None:
+        self.restored_events = message.events
+        view = self.query_one(TranscriptView)
+        for ev in message.events:
+            view.add(ev)
+        if message.events:
+            self.notify(f"已恢复通话记录（{len(message.events)} 句），继续记录", timeout=4)
+        self._start_feed()
+
+    # ---- the call ------------------------------------------------------------------------------
+    def start_call(self) -> None:
+        """Start the session thread and the feed (once)."""
+        if self.call_started:
+            return
+        self.call_started = True
+        self.status.recognition = self.feed.description or "准备中"
         self.runner = SessionRunner(
             self._make_session,
             on_state=lambda st: self.post_message(StateChanged(st)),
             on_error=lambda exc: self.post_message(WorkerFailed("分析", exc)),
         )
         self.runner.start()
+        if self.restore_from is None:
+            self._start_feed()
+        else:  # the feed starts once the restored transcript is on screen (in order)
+            self.runner.submit(lambda s: s.state)  # show the restored state at once
+        self._check_semantic()  # remember whether the embedding model is still loading
+
+    def _start_feed(self) -> None:
         self.feed.start(
             FeedCallbacks(
                 on_event=lambda ev: self.post_message(TranscriptArrived(ev)),
@@ -180,23 +283,60 @@ class LiveScreen(QuietCursors, Screen[None]):
                 on_position=lambda pos: self.post_message(FeedPosition(pos)),
             )
         )
-        self._check_semantic()  # remember whether the embedding model is still loading
-        self.set_interval(1.0, self._tick)
-        self.query_one(TicketForm).query_one("#f-name").focus()
 
     def _make_session(self) -> Any:
-        """Runs on the session thread: waits for the knowledge engine, then builds the session."""
+        """Runs on the session thread: waits for the knowledge engine, then builds the session
+        (or restores the chosen draft)."""
         engine = self.ctx.wait_engine()
         if engine is None:
+            if self.restore_from is not None:  # still show the words (and start the feed)
+                self.post_message(SessionRestored(self.restore_from.call_id, ()))
             raise RuntimeError(self.ctx.engine_error or "知识库未能加载")
-        session = backend.new_session(engine, self.ctx.clock)
-        if self.mode == "live":
-            # crash safety: every change is journalled until the ticket is stored
-            from assistant.drafts import DraftJournal
+        session: Any = None
+        if self.restore_from is not None:
+            try:
+                session, self.journal = backend.restore_draft(
+                    self.restore_from, engine, self.ctx.clock
+                )
+                restored = tuple(session.state.transcript)
+            except Exception as exc:  # the draft stays on disk; the call goes on as a new one
+                self.post_message(WorkerFailed("恢复通话记录", exc))
+                session, restored = None, ()
+            self.post_message(SessionRestored(self.restore_from.call_id, restored))
+        if session is None:
+            session = backend.new_session(engine, self.ctx.clock)
+            if self.mode == "live":
+                # crash safety: every change is journalled until the ticket is stored
+                from assistant.drafts import DraftJournal
 
-            self.journal = DraftJournal(self.ctx.settings.drafts_dir, session.call_id)
-            self.journal.attach(session)
+                self.journal = DraftJournal(self.ctx.settings.drafts_dir, session.call_id)
+                self.journal.attach(session)
+        if self.mode == "live":
+            self._open_writer(session)
         return session
+
+    def _open_writer(self, session: Any) -> None:
+        """Record the call as a saved session (``<recordings>/<call_id>/``)."""
+        try:
+            from assistant.sessionfile import SessionWriter
+
+            folder = self.ctx.sessions_dir / session.call_id
+            writer = SessionWriter(
+                folder,
+                call_id=session.call_id,
+                started_at=session.started_at,
+                source="live",
+                title=self.title_text,
+                seat_id=self.ctx.settings.seat_id,
+                engine=self.feed.engine_name or "",
+            )
+            for ev in session.state.transcript:  # a restored call: what was said before
+                writer.write_event(ev)
+        except Exception as exc:  # the call goes on; the draft journal still protects it
+            self.post_message(WorkerFailed("保存通话记录", exc))
+            return
+        self.writer = writer
+        self.session_path = str(writer.folder)
 
     def on_unmount(self) -> None:
         self.shutdown()
@@ -205,6 +345,17 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.feed.stop()
         if self.runner is not None:
             self.runner.stop()
+        self._close_writer()
+
+    def _close_writer(self) -> None:
+        """Finish the saved session (idempotent; any thread)."""
+        writer = self.writer
+        if writer is None:
+            return
+        try:
+            writer.close(self.ctx.clock())
+        except Exception as exc:
+            self.post_message(WorkerFailed("保存通话记录", exc))
 
     # ---- data in ----------------------------------------------------------------------------
     def on_transcript_arrived(self, message: TranscriptArrived) -> None:
@@ -212,7 +363,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.events.append(ev)
         self.query_one(TranscriptView).add(ev)
         if self.runner is not None and self.submitted_number is None:
-            self.runner.submit(_feed_job(ev))
+            self.runner.submit(_feed_job(ev, lambda: self.writer))
 
     def on_state_changed(self, message: StateChanged) -> None:
         self.state = message.state
@@ -521,6 +672,11 @@ class LiveScreen(QuietCursors, Screen[None]):
         except Exception as exc:
             self.post_message(WorkerFailed("提交工单", exc))
             return
+        if self.writer is not None:
+            try:
+                self.writer.write_ticket(draft)
+            except Exception as exc:  # the ticket is stored; only the session copy failed
+                self.post_message(WorkerFailed("保存通话记录", exc))
         number = backend.brief(ticket).number
         self.post_message(TicketSubmitted(number, ticket))
 
@@ -557,6 +713,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         if self.journal is not None:
             journal = self.journal
             self._session_job(lambda _s: journal.complete())
+        self._session_job(lambda _s: self._close_writer())
         self.after_submit(message)
 
     def after_submit(self, message: TicketSubmitted) -> None:

@@ -227,3 +227,65 @@ class NotesEditor(QuietCursors, ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RestoreDraft(QuietCursors, ModalScreen[str | None]):
+    """A call left unfinished by a crash: 恢复 (Enter / r) or 放弃 (d); Esc decides later.
+
+    Dismissed with ``"restore"``, ``"discard"`` or None (keep the draft, start a new call).
+    """
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "restore", "恢复", priority=True),
+        Binding("r", "restore", "恢复", show=False),
+        Binding("d", "discard", "放弃"),
+        Binding("escape", "later", "稍后处理"),
+    ]
+
+    def __init__(self, brief: Any, remaining: int = 0) -> None:
+        super().__init__()
+        self.brief = brief  # tui.backend.DraftBrief
+        self.remaining = remaining
+
+    @property
+    def summary(self) -> Text:
+        b = self.brief
+        t = Text()
+        t.append("时间：", style="bold")
+        t.append(f"{b.started}\n")
+        t.append("来电人：", style="bold")
+        t.append(f"{b.name or '（未记录）'}\n")
+        t.append("电话：", style="bold")
+        t.append(f"{b.phone_masked or '（未记录）'}\n")
+        t.append("已转写：", style="bold")
+        t.append(f"{b.n_events} 句")
+        if b.last_text:
+            t.append(f"\n最后一句：{b.last_text[:40]}", style="dim")
+        return t
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="restore", classes="dialog"):
+            yield Label("发现未完成的通话记录", classes="dialog-title")
+            yield Static(self.summary, id="restore-summary")
+            if self.remaining:
+                yield Static(
+                    Text(f"另有 {self.remaining} 条未完成记录，处理后依次显示", style="dim")
+                )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("恢复 (Enter)", id="restore-yes", variant="success")
+                yield Button("放弃 (D)", id="restore-no", variant="error")
+            yield Label("Esc 暂不处理（记录保留，下次启动再提示）", classes="dialog-hint")
+        yield Footer(compact=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss("restore" if event.button.id == "restore-yes" else "discard")
+
+    def action_restore(self) -> None:
+        self.dismiss("restore")
+
+    def action_discard(self) -> None:
+        self.dismiss("discard")
+
+    def action_later(self) -> None:
+        self.dismiss(None)

@@ -13,22 +13,15 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.context import AppContext
-from tui.recordings import find_calls
+from tui.recordings import call_title, find_calls
 from tui.screens.base import QuietCursors
 
 
 def call_label(folder: Path) -> Text:
-    import contextlib
-    import json
-
-    title = folder.name
-    script = folder / "script.json"
-    if script.is_file():
-        with contextlib.suppress(ValueError):
-            title = json.loads(script.read_text(encoding="utf-8")).get("title") or title
     t = Text()
-    t.append(title, style="bold")
-    t.append(f"  {folder.name}", style="dim")
+    t.append(call_title(folder), style="bold")
+    name = folder.parent.name if folder.name == "session" else folder.name
+    t.append(f"  {name}", style="dim")
     has_ref = any((folder / n).is_file() for n in ("reference_ticket.json", "reference.json"))
     t.append("  有参考工单" if has_ref else "", style="#87d787")
     return t

@@ -65,7 +65,8 @@ class ReviewScreen(QuietCursors, Screen[None]):
         return self.call.path / NOTES_FILE
 
     def _read_notes(self) -> str:
-        review = self.call.extra.get("review") or {}
+        saved = self.call.extra.get("session")
+        review = (saved.review if saved is not None else None) or {}
         if review.get("notes"):
             return str(review["notes"])
         try:
@@ -229,7 +230,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
     def save_notes(self, text: str) -> None:
         """Write the notes with the session: ``review.json`` (with the QA scorecard) for a
         saved session, else ``review_notes.md`` beside the recording (atomic replace)."""
-        if self.call.extra.get("saved"):
+        if self.call.extra.get("session") is not None:
             from assistant.sessionfile import save_review_notes
 
             card = self.card.raw if self.card is not None else None
