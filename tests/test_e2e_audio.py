@@ -42,16 +42,8 @@ AUDIO_CHECKS = ("phone", "department", "verdict")
 # (temperature 0 only), but the channels' segmentation of a fast file run can vary.
 KNOWN_AUDIO_GAPS: dict[tuple[str, str], str] = {
     **{k: v for k, v in KNOWN_GAPS.items() if k[1] in AUDIO_CHECKS},
-    ("03_water_outage_phone_fix", "phone"): (
-        "asr (Whisper base): the caller's correction '应该是一三八，一二五八，六六九零' is heard "
-        "as '1382586690' (a 1 lost) and the agent's read-back as '1388258660' (10 digits, "
-        "invalid too), and the caller's short '对' (0.13 s above the VAD threshold) is cut by "
-        "asr/vad.py min_speech_s=0.25, so no valid number is confirmed; the session keeps the "
-        "retracted first number 13812586691. Needs a better recogniser for digit strings "
-        "(PhoneTracker takes a valid read-back in this situation, see test_extract_fields)"
-    ),
 }
-ASR_GAPS = {("03_water_outage_phone_fix", "phone")}
+ASR_GAPS: set[tuple[str, str]] = set()
 
 
 @functools.cache

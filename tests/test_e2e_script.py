@@ -110,7 +110,7 @@ def test_replay_cli_prints_the_call_without_a_model() -> None:
     assert "[00:00.6] 话务员：您好" in out
     assert "来电人：" in out and "→ 建议分类：供水与排水" in out
     # the correction wins: the last phone shown and the ticket's phone
-    assert out.rindex("电话：13812586690") > out.index("→ 电话：")
+    assert out.rindex("电话：13957201486") > out.index("→ 电话：")
     assert "工单：" in out and "承办部门：水务" in out
     # the suggestion lines come after the caller turn they follow
     assert out.index("→ 建议分类") > out.index("来电人：")

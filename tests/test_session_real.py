@@ -60,11 +60,11 @@ def test_analyze_whole_call_and_text(engine) -> None:  # type: ignore[no-untyped
     out = analyze_line(engine, json.dumps({"id": "c3", "turns": call["turns"]}), 1)
     assert out["fields"] == {
         "name": "张",
-        "phone": "13812586690",
+        "phone": "13957201486",
         "address": "朝阳区望京街道花家地北里6号楼",
     }
     assert out["categories"][0]["department"] == "水务"
-    assert out["scripts"]["readback"] and "13812586690" in out["scripts"]["readback"]
+    assert out["scripts"]["readback"] and "13957201486" in out["scripts"]["readback"]
     text = analyze_line(
         engine, json.dumps({"id": 7, "text": "我叫王建国，我们小区停水了，电话13812345678"}), 2
     )
