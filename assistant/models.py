@@ -7,6 +7,7 @@ Speech-model specifics live in ``asr.models`` (Vosk) and ``asr.whisper_model``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -36,10 +37,8 @@ def folder_size_mb(path: Path) -> float:
     total = 0
     for root, _dirs, files in os.walk(path):
         for f in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += (Path(root) / f).stat().st_size
-            except OSError:
-                pass
     return round(total / 1e6, 1)
 
 

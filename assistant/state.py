@@ -11,8 +11,14 @@ from knowledge.types import Suggestion
 
 FieldName = Literal["name", "phone", "address", "incident_time", "category", "summary"]
 FieldStatus = Literal["suggested", "confirmed", "edited", "empty"]
-TICKET_FIELDS: tuple[str, ...] = ("name", "phone", "address", "incident_time", "category",
-                                  "summary")
+TICKET_FIELDS: tuple[str, ...] = (
+    "name",
+    "phone",
+    "address",
+    "incident_time",
+    "category",
+    "summary",
+)
 
 
 @dataclass(frozen=True, slots=True)

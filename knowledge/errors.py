@@ -10,8 +10,14 @@ class KnowledgeError(Exception):
 class CatalogueError(KnowledgeError):
     """A catalogue, rules or scripts file is malformed; the message names file, line and field."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
         where = ""
         if path:
             where = f"{path}"

@@ -7,24 +7,65 @@ from typing import Literal
 
 Deadline = Literal["2h", "24h", "7d"]
 Verdict = Literal["accept", "refer", "decline"]
-Channel = Literal["110", "119", "120", "122", "court", "petition", "arbitration",
-                  "consumer_association"]
-Reason = Literal["superstition", "private_matter", "unlawful_demand", "no_substance",
-                 "no_factual_basis", "already_concluded"]
+Channel = Literal[
+    "110", "119", "120", "122", "court", "petition", "arbitration", "consumer_association"
+]
+Reason = Literal[
+    "superstition",
+    "private_matter",
+    "unlawful_demand",
+    "no_substance",
+    "no_factual_basis",
+    "already_concluded",
+]
 Urgency = Literal["emergency", "urgent", "normal"]
 Emotion = Literal["angry", "distressed", "calm"]
 
 DEPARTMENTS: tuple[str, ...] = (
-    "住房和城乡建设", "城市管理", "交通运输", "公安", "市场监督管理", "人力资源和社会保障",
-    "医疗保障", "教育", "卫生健康", "生态环境", "水务", "供电", "燃气", "供热", "园林绿化",
-    "农业农村", "民政", "自然资源和规划", "税务", "文化和旅游", "应急管理", "通信管理",
-    "邮政管理", "街道乡镇",
+    "住房和城乡建设",
+    "城市管理",
+    "交通运输",
+    "公安",
+    "市场监督管理",
+    "人力资源和社会保障",
+    "医疗保障",
+    "教育",
+    "卫生健康",
+    "生态环境",
+    "水务",
+    "供电",
+    "燃气",
+    "供热",
+    "园林绿化",
+    "农业农村",
+    "民政",
+    "自然资源和规划",
+    "税务",
+    "文化和旅游",
+    "应急管理",
+    "通信管理",
+    "邮政管理",
+    "街道乡镇",
 )
 DEADLINES: tuple[str, ...] = ("2h", "24h", "7d")
-CHANNELS: tuple[str, ...] = ("110", "119", "120", "122", "court", "petition", "arbitration",
-                             "consumer_association")
-REASONS: tuple[str, ...] = ("superstition", "private_matter", "unlawful_demand", "no_substance",
-                            "no_factual_basis", "already_concluded")
+CHANNELS: tuple[str, ...] = (
+    "110",
+    "119",
+    "120",
+    "122",
+    "court",
+    "petition",
+    "arbitration",
+    "consumer_association",
+)
+REASONS: tuple[str, ...] = (
+    "superstition",
+    "private_matter",
+    "unlawful_demand",
+    "no_substance",
+    "no_factual_basis",
+    "already_concluded",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
@@ -49,8 +48,15 @@ def _root(
         ui_cmds.open_ui("home")
 
 
-for _module in (config_cmds, models_cmds, asr_cmds, knowledge_cmds, ticket_cmds,
-                session_cmds, ui_cmds):
+for _module in (
+    config_cmds,
+    models_cmds,
+    asr_cmds,
+    knowledge_cmds,
+    ticket_cmds,
+    session_cmds,
+    ui_cmds,
+):
     _module.register(app)
 
 

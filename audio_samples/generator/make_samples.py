@@ -49,8 +49,13 @@ def make_voice(tts_cls, speed: float, pitch: float, energy: float):  # type: ign
     class Voice(tts_cls):  # type: ignore[misc,valid-type]
         def prepare_input(self, input_ids):  # type: ignore[no-untyped-def]
             ids = np.expand_dims(np.array(input_ids, np.int32), 0)
-            return (ids, np.array([0], np.int32), np.array([speed], np.float32),
-                    np.array([pitch], np.float32), np.array([energy], np.float32))
+            return (
+                ids,
+                np.array([0], np.int32),
+                np.array([speed], np.float32),
+                np.array([pitch], np.float32),
+                np.array([energy], np.float32),
+            )
 
     return Voice()
 
@@ -74,29 +79,41 @@ def build_call(call: dict, voices: dict, out_dir: Path) -> dict:
         start = max(0.0, t - overlap) if turns_out else t
         end = start + len(audio) / OUT_RATE
         channel = 0 if speaker == "caller" else 1
-        pieces.append((channel, int(round(start * OUT_RATE)), audio))
-        turns_out.append({"speaker": speaker, "text": text, "start": round(start, 2),
-                          "end": round(end, 2)})
+        pieces.append((channel, round(start * OUT_RATE), audio))
+        turns_out.append(
+            {"speaker": speaker, "text": text, "start": round(start, 2), "end": round(end, 2)}
+        )
         t = end + GAP_S
-    total = int(round((t + 0.3) * OUT_RATE))
+    total = round((t + 0.3) * OUT_RATE)
     stereo = np.zeros((total, 2), dtype=np.float32)
     for channel, s0, audio in pieces:
-        stereo[s0:s0 + len(audio), channel] += audio
+        stereo[s0 : s0 + len(audio), channel] += audio
     pcm = np.clip(stereo * 32767, -32768, 32767).astype(np.int16)
     out_dir.mkdir(parents=True, exist_ok=True)
     wavfile.write(out_dir / "call.wav", OUT_RATE, pcm)
-    script = {"id": call["id"], "title": call["title"], "notes": call.get("notes", ""),
-              "sample_rate": OUT_RATE, "channels": {"left": "caller", "right": "agent"},
-              "duration": round(total / OUT_RATE, 2), "turns": turns_out}
-    (out_dir / "script.json").write_text(json.dumps(script, ensure_ascii=False, indent=2) + "\n",
-                                         encoding="utf-8")
-    lines = [f"[{int(x['start'] // 60):02d}:{x['start'] % 60:04.1f}] "
-             f"{SPEAKER_LABEL[x['speaker']]}: {x['text']}" for x in turns_out]
+    script = {
+        "id": call["id"],
+        "title": call["title"],
+        "notes": call.get("notes", ""),
+        "sample_rate": OUT_RATE,
+        "channels": {"left": "caller", "right": "agent"},
+        "duration": round(total / OUT_RATE, 2),
+        "turns": turns_out,
+    }
+    (out_dir / "script.json").write_text(
+        json.dumps(script, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    lines = [
+        f"[{int(x['start'] // 60):02d}:{x['start'] % 60:04.1f}] "
+        f"{SPEAKER_LABEL[x['speaker']]}: {x['text']}"
+        for x in turns_out
+    ]
     (out_dir / "transcript.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     ref = dict(call["reference"])
     ref["call_id"] = call["id"]
     (out_dir / "reference_ticket.json").write_text(
-        json.dumps(ref, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        json.dumps(ref, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return script
 
 
