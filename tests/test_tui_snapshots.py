@@ -84,6 +84,10 @@ async def settled(pilot: Any) -> None:
         await wait_for(pilot, lambda: bool(screen.moments))
     if hasattr(screen, "tickets") and hasattr(screen, "audit"):
         await wait_for(pilot, lambda: bool(screen.tickets) and bool(screen.audit))
+    from tui.widgets.transcript import TranscriptView
+
+    for view in screen.query(TranscriptView):  # auto-scroll has caught up with the last line
+        await wait_for(pilot, lambda v=view: v.scroll_y >= v.max_scroll_y - 1)
     await pilot.pause(0.3)
 
 

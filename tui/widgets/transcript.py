@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -29,6 +30,10 @@ class TranscriptView(VerticalScroll):
         self.partials: dict[str, TranscriptEvent] = {}
         self._body = Static("", id="transcript-body", markup=False)
         self._unseen = 0
+        # Follow new text until the *user* scrolls up; reaching the bottom again resumes.
+        # (Deriving this from scroll_y alone breaks when events arrive faster than the
+        # deferred scroll_end runs: the view would look "scrolled back" by itself.)
+        self._pinned = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Left/right belong to the screen (practice: seek), not to horizontal scrolling.
@@ -71,13 +76,35 @@ class TranscriptView(VerticalScroll):
 
     @property
     def following(self) -> bool:
-        return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
+        return self._pinned
+
+    def _user_scrolled_back(self) -> None:
+        if self.max_scroll_y > 0:
+            self._pinned = False
+
+    def action_scroll_up(self) -> None:
+        self._user_scrolled_back()
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self._user_scrolled_back()
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self._user_scrolled_back()
+        super().action_scroll_home()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._user_scrolled_back()
+        super()._on_mouse_scroll_up(event)
 
     def _update_subtitle(self) -> None:
         self.border_subtitle = f"↓ {self._unseen} 条新内容 (End 跳到最新)" if self._unseen else ""
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y - 1:
+            self._pinned = True
         if self._unseen and self.following:
             self._unseen = 0
             self._update_subtitle()

@@ -1,0 +1,58 @@
+"""Transcript pane: auto-scroll follows fast events, pauses when the user scrolls back,
+and resumes at the bottom (real Textual app driven by Pilot)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+
+from asr.events import TranscriptEvent
+from tests.tui_fixtures import anyio_backend  # noqa: F401  (fixture)
+from tui.widgets.transcript import TranscriptView
+
+pytestmark = pytest.mark.anyio
+
+
+class _Harness(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TranscriptView(id="t")
+
+
+def _event(i: int) -> TranscriptEvent:
+    speaker = "caller" if i % 2 else "agent"
+    return TranscriptEvent(
+        speaker,
+        f"第{i}句：我们小区门口的路灯坏了好几天了，晚上特别黑。",
+        float(i),
+        i + 0.8,
+        final=True,
+    )
+
+
+async def test_follows_bursts_pauses_on_user_scroll_and_resumes() -> None:
+    app = _Harness()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(TranscriptView)
+        for i in range(30):  # a burst faster than the deferred scroll_end
+            view.add(_event(i))
+        await pilot.pause(0.2)
+        assert view.max_scroll_y > 0
+        assert view.scroll_y >= view.max_scroll_y - 1, "burst of events lost auto-scroll"
+
+        view.focus()
+        await pilot.press("pageup")
+        await pilot.pause(0.1)
+        held = view.scroll_y
+        assert not view.following
+        view.add(_event(30))
+        await pilot.pause(0.2)
+        assert view.scroll_y == held, "auto-scroll must pause while the user reads back"
+        assert "1 条新内容" in str(view.border_subtitle)
+
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert view.following
+        view.add(_event(31))
+        await pilot.pause(0.2)
+        assert view.scroll_y >= view.max_scroll_y - 1
+        assert not view.border_subtitle
