@@ -19,29 +19,35 @@ A whole call ``{"id", "turns": [{"speaker", "text"}, ...]}`` goes through a Call
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Protocol
 
-from knowledge.types import Analysis
+from knowledge.types import Analysis, Suggestion
 
 
 class AnalyzeEngine(Protocol):
     def analyze(self, text: str, k: int = 5) -> Analysis: ...
 
 
+def category_dicts(suggestions: Iterable[Suggestion]) -> list[dict[str, Any]]:
+    """The `categories` list of the analyze contract (best first)."""
+    return [
+        {
+            "id": s.leaf.id,
+            "path": list(s.leaf.path),
+            "department": s.leaf.department,
+            "deadline": s.leaf.deadline,
+            "score": round(float(s.score), 4),
+        }
+        for s in suggestions
+    ]
+
+
 def analysis_to_dict(record_id: Any, analysis: Analysis) -> dict[str, Any]:
     """The JSON-safe output object for one analysed text."""
     return {
         "id": record_id,
-        "categories": [
-            {
-                "id": s.leaf.id,
-                "path": list(s.leaf.path),
-                "department": s.leaf.department,
-                "deadline": s.leaf.deadline,
-                "score": round(float(s.score), 4),
-            }
-            for s in analysis.categories
-        ],
+        "categories": category_dicts(analysis.categories),
         "uncertain": bool(analysis.uncertain),
         "verdict": analysis.verdict,
         "channel": analysis.channel,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant import extract
+from assistant.analyze import category_dicts
 from assistant.errors import ValidationError
 from assistant.session import EngineLike, _to_you, readback, session_from_turns
 from knowledge.types import Analysis
@@ -115,16 +116,7 @@ def analyze_call_record(engine: EngineLike, record: dict[str, Any], k: int = 5) 
     st = session.state
     return {
         "id": record_id,
-        "categories": [
-            {
-                "id": s.leaf.id,
-                "path": list(s.leaf.path),
-                "department": s.leaf.department,
-                "deadline": s.leaf.deadline,
-                "score": round(float(s.score), 4),
-            }
-            for s in st.suggestions
-        ],
+        "categories": category_dicts(st.suggestions),
         "uncertain": bool(st.uncertain),
         "verdict": st.verdict,
         "channel": st.channel,
