@@ -49,7 +49,8 @@ def _fmt(value: object) -> str:
 
 
 def main(argv: list[str]) -> int:
-    console = Console()
+    # Wide tables stay readable when the output is a file or a CI log.
+    console = Console() if sys.stdout.isatty() else Console(width=220)
     names = argv or discover()
     out_dir = Path("bench-results")
     out_dir.mkdir(exist_ok=True)
