@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from knowledge.errors import CatalogueError
 
@@ -131,3 +131,24 @@ def raise_validation_error(
         shown = f" (got {value!r})"
     more = f" (+{len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     raise CatalogueError(f"field '{field}': {msg}{shown}{more}", path=str(path), line=line)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_validated(path: Path, model: type[M], shape: str) -> tuple[M, Any]:
+    """Load a YAML mapping and validate it against ``model``.
+
+    Returns the model and the raw data (which keeps line numbers for later checks). Every
+    problem raises :class:`CatalogueError` naming the file, the line and the field.
+    """
+    data = load_yaml(path)
+    if data is None:
+        raise CatalogueError("file is empty", path=str(path))
+    if not isinstance(data, dict):
+        raise CatalogueError(f"top level must be {shape}", path=str(path), line=1)
+    try:
+        return model.model_validate(data), data
+    except ValidationError as exc:
+        raise_validation_error(exc, data, path)
+        raise  # pragma: no cover

@@ -30,12 +30,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    ValidationError,
     field_validator,
 )
 
 from knowledge._pinyin import pinyin_key
-from knowledge._yaml import load_yaml, raise_validation_error
+from knowledge._yaml import load_validated
 from knowledge.errors import CatalogueError
 from knowledge.types import DEADLINES, DEPARTMENTS, Deadline, Leaf
 
@@ -253,18 +252,7 @@ class Catalogue:
 
 
 def _leaves_from_yaml(path: Path) -> list[Leaf]:
-    data = load_yaml(path)
-    if data is None:
-        raise CatalogueError("file is empty", path=str(path))
-    if not isinstance(data, dict):
-        raise CatalogueError(
-            "top level must be a mapping with code, name, children", path=str(path), line=1
-        )
-    try:
-        model = _Level1Model.model_validate(data)
-    except ValidationError as exc:
-        raise_validation_error(exc, data, path)
-        raise  # pragma: no cover
+    model, data = load_validated(path, _Level1Model, "a mapping with code, name, children")
     leaves: list[Leaf] = []
     for i2, l2 in enumerate(model.children):
         for i3, l3 in enumerate(l2.leaves):

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from knowledge._pinyin import pinyin_key
-from knowledge._yaml import line_of, load_yaml, raise_validation_error
+from knowledge._yaml import line_of, load_validated
 from knowledge.errors import CatalogueError
 from knowledge.types import CHANNELS, REASONS, ScopeRule, Urgency
 
@@ -198,14 +198,7 @@ def _to_rule(m: _RuleModel) -> ScopeRule:
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """Load and validate a scope-rules YAML file (default: the bundled one)."""
     p = Path(path) if path else BUNDLED_RULES
-    data = load_yaml(p)
-    if not isinstance(data, dict):
-        raise CatalogueError("top level must be a mapping with a 'rules' list", path=str(p), line=1)
-    try:
-        model = _FileModel.model_validate(data)
-    except ValidationError as exc:
-        raise_validation_error(exc, data, p)
-        raise  # pragma: no cover
+    model, data = load_validated(p, _FileModel, "a mapping with a 'rules' list")
     seen: dict[str, int] = {}
     compiled: list[_Compiled] = []
     for i, rm in enumerate(model.rules):

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from knowledge._yaml import load_yaml, raise_validation_error
-from knowledge.errors import CatalogueError, KnowledgeError
+from knowledge._yaml import load_validated
+from knowledge.errors import KnowledgeError
 from knowledge.types import CHANNELS
 
 BUNDLED_SCRIPTS = Path(__file__).parent / "data" / "scripts.yaml"
@@ -231,14 +231,7 @@ class Scripts:
 def load_scripts(path: Path | str | None = None) -> Scripts:
     """Load and validate a scripts YAML file (default: the bundled one)."""
     p = Path(path) if path else BUNDLED_SCRIPTS
-    data = load_yaml(p)
-    if not isinstance(data, dict):
-        raise CatalogueError("top level must be a mapping", path=str(p), line=1)
-    try:
-        model = _ScriptsModel.model_validate(data)
-    except ValidationError as exc:
-        raise_validation_error(exc, data, p)
-        raise  # pragma: no cover
+    model, _data = load_validated(p, _ScriptsModel, "a mapping")
     forbidden = tuple(
         (f, tuple(re.compile(x) for x in f.patterns)) for f in model.forbidden_phrases
     )
