@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from assistant.settings import load_settings
-from assistant.store import TicketDraft, TicketStore
+from assistant.store import TicketStore
 from tests.tui_fixtures import fixed_clock, lexical_engine, scripted_events, wait_for
 from tui.app import create_app
 from tui.feeds import ReplayFeed
 from tui.recordings import samples_dir
+from tui.screenshots import seed_demo_ticket
 
 SIZE = (120, 36)
 
@@ -26,19 +27,7 @@ def engine() -> Any:
 
 def store_with_tickets(tmp_path: Path) -> Any:
     store = TicketStore.open(f"sqlite:///{tmp_path / 't.db'}", clock=fixed_clock)
-    store.submit(
-        TicketDraft(
-            name="王",
-            phone="13900001111",
-            address="海淀区中关村大街1号",
-            category_id="01.01.01",
-            category_path="城市管理 > 市容环境 > 占道经营",
-            department="城市管理",
-            deadline="7d",
-            summary="门口摆摊占道",
-        ),
-        suggestions={"name": "王", "category": "01.01.01"},
-    )
+    seed_demo_ticket(store)
     return store
 
 

@@ -14,6 +14,7 @@ import pytest
 from asr.events import Speaker, TranscriptEvent
 from knowledge.catalogue import load_catalogue
 from knowledge.types import Analysis, Evidence, Suggestion
+from tui.screenshots import DEMO_SCRIPT
 
 BEIJING = timezone(timedelta(hours=8))
 FIXED_NOW = datetime(2025, 3, 5, 9, 30, tzinfo=BEIJING)
@@ -60,16 +61,7 @@ class FakeEngine:
         )
 
 
-SCRIPT: list[tuple[Speaker, str, float, float]] = [
-    ("agent", "您好，一二三四五热线，请问有什么可以帮您？", 0.5, 3.0),
-    ("caller", "我家楼下天天有人摆摊占道经营，人行道都走不了了。", 3.5, 8.0),
-    ("agent", "请问您贵姓？", 8.5, 9.5),
-    ("caller", "我姓张，张三。", 10.0, 11.0),
-    ("agent", "您的联系电话是多少？", 11.5, 12.5),
-    ("caller", "13812345678。", 13.0, 15.0),
-    ("agent", "请问具体地址是哪里？", 15.5, 16.5),
-    ("caller", "朝阳区建国路88号小区门口。", 17.0, 19.0),
-]
+SCRIPT = DEMO_SCRIPT
 
 
 def scripted_events(

@@ -18,9 +18,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from asr.events import Speaker
+
 FIXED = datetime(2025, 3, 5, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
-LIVE_SCRIPT = [
+# The demo call and ticket shown in the README screenshots; the snapshot tests use the same.
+DEMO_SCRIPT: list[tuple[Speaker, str, float, float]] = [
     ("agent", "您好，一二三四五热线，请问有什么可以帮您？", 0.5, 3.0),
     ("caller", "我家楼下天天有人摆摊占道经营，人行道都走不了了。", 3.5, 8.0),
     ("agent", "请问您贵姓？", 8.5, 9.5),
@@ -30,6 +33,25 @@ LIVE_SCRIPT = [
     ("agent", "请问具体地址是哪里？", 15.5, 16.5),
     ("caller", "朝阳区建国路88号小区门口。", 17.0, 19.0),
 ]
+
+
+def seed_demo_ticket(store: Any) -> Any:
+    """Submit the one ticket the tickets screen shows in screenshots and snapshots."""
+    from assistant.store import TicketDraft
+
+    return store.submit(
+        TicketDraft(
+            name="王",
+            phone="13900001111",
+            address="海淀区中关村大街1号",
+            category_id="01.01.01",
+            category_path="城市管理 > 市容环境 > 占道经营",
+            department="城市管理",
+            deadline="7d",
+            summary="门口摆摊占道",
+        ),
+        suggestions={"name": "王", "category": "01.01.01"},
+    )
 
 
 async def _settle(app: Any, pilot: Any, timeout: float = 60.0) -> None:
@@ -54,7 +76,7 @@ async def _settle(app: Any, pilot: Any, timeout: float = 60.0) -> None:
 async def export(out: Path, size: tuple[int, int]) -> list[Path]:
     from asr.events import TranscriptEvent
     from assistant.settings import load_settings
-    from assistant.store import TicketDraft, TicketStore
+    from assistant.store import TicketStore
     from knowledge.engine import KnowledgeEngine
     from tui.app import create_app
     from tui.feeds import ReplayFeed
@@ -66,21 +88,10 @@ async def export(out: Path, size: tuple[int, int]) -> list[Path]:
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = TicketStore.open(f"sqlite:///{Path(tmp) / 't.db'}", clock=clock)
-        store.submit(
-            TicketDraft(
-                name="王",
-                phone="13900001111",
-                address="海淀区中关村大街1号",
-                category_id="01.01.01",
-                category_path="城市管理 > 市容环境 > 占道经营",
-                department="城市管理",
-                deadline="7d",
-                summary="门口摆摊占道",
-            )
-        )
+        seed_demo_ticket(store)
         events: list[TranscriptEvent] = []
-        for speaker, text, start, end in LIVE_SCRIPT:
-            events.append(TranscriptEvent(speaker, text, start, end, final=True))  # type: ignore[arg-type]
+        for speaker, text, start, end in DEMO_SCRIPT:
+            events.append(TranscriptEvent(speaker, text, start, end, final=True))
 
         def feed(_s: Any, call: Any) -> ReplayFeed:
             if call is None:
