@@ -11,7 +11,13 @@ import pytest
 
 from assistant.settings import load_settings
 from assistant.store import TicketStore
-from tests.tui_fixtures import fixed_clock, lexical_engine, scripted_events, wait_for
+from tests.tui_fixtures import (
+    fixed_clock,
+    lexical_engine,
+    scripted_events,
+    wait_for,
+    wait_stable,
+)
 from tui.app import create_app
 from tui.feeds import ReplayFeed
 from tui.recordings import samples_dir
@@ -77,7 +83,7 @@ async def settled(pilot: Any) -> None:
 
     for view in screen.query(TranscriptView):  # auto-scroll has caught up with the last line
         await wait_for(pilot, lambda v=view: v.scroll_y >= v.max_scroll_y - 1)
-    await pilot.pause(0.3)
+    await wait_stable(pilot)
 
 
 def test_snapshot_home(snap_compare: Any, tmp_path: Path, engine: Any) -> None:

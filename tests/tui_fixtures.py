@@ -108,6 +108,20 @@ async def wait_for(
     return time.perf_counter() - t0
 
 
+async def wait_stable(pilot: Any, rounds: int = 3, timeout: float = 20.0) -> None:
+    """Wait until the rendered screen stops changing (``rounds`` equal frames in a row),
+    so a snapshot never catches a late worker result or layout pass half-way."""
+    t0 = time.perf_counter()
+    last, same = None, 0
+    while same < rounds:
+        await pilot.pause(0.1)
+        frame = pilot.app.export_screenshot()
+        same = same + 1 if frame == last else 0
+        last = frame
+        if time.perf_counter() - t0 > timeout:
+            raise AssertionError(f"the screen kept changing for {timeout}s")
+
+
 _ENGINE: Any = None
 
 

@@ -80,11 +80,15 @@ class DuplicatesFound(Message):
     """Store look-up result: possible duplicates and the caller's earlier tickets."""
 
     def __init__(
-        self, duplicates: list[backend.TicketBrief], history: list[backend.TicketBrief]
+        self,
+        duplicates: list[backend.TicketBrief],
+        history: list[backend.TicketBrief],
+        key: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__()
         self.duplicates = duplicates
         self.history = history
+        self.key = key  # the (phone, address, category) looked up
 
 
 class SessionRestored(Message):
@@ -492,10 +496,10 @@ class LiveScreen(QuietCursors, Screen[None]):
         if key == self._dup_key or not (values["phone"] or values["address"]):
             return
         self._dup_key = key
-        self._check_duplicates(self.state)
+        self._check_duplicates(self.state, key)
 
     @work(thread=True, exclusive=True, group="duplicates")
-    def _check_duplicates(self, state: SessionState) -> None:
+    def _check_duplicates(self, state: SessionState, key: tuple[str, ...] | None = None) -> None:
         try:
             store = self.ctx.get_store()
             draft = backend.draft_from_state(state)
@@ -511,9 +515,11 @@ class LiveScreen(QuietCursors, Screen[None]):
         except Exception as exc:
             self.post_message(WorkerFailed("查重", exc))
             return
-        self.post_message(DuplicatesFound(dups, history))
+        self.post_message(DuplicatesFound(dups, history, key))
 
     def on_duplicates_found(self, message: DuplicatesFound) -> None:
+        if message.key is not None and message.key != self._dup_key:
+            return  # a slower look-up for values the call has since moved past
         self.duplicates = message.duplicates
         self.history = [h for h in message.history if h.key not in {d.key for d in self.duplicates}]
         notice = self.query_one("#notice", Static)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -86,7 +87,10 @@ class TicketForm(Vertical):
                 inp = self.query_one(f"#f-{name}", Input)
                 if inp.value == self._shown[name] and inp.value != value:
                     inp.value = value
-                    inp.cursor_position = len(value)
+                    # Focused: keep typing at the end. Otherwise show the start of a long value
+                    # (also pins the horizontal scroll, which would otherwise depend on whether
+                    # layout had run before the update).
+                    inp.cursor_position = len(value) if inp.has_focus else 0
                 self._shown[name] = value
                 if inp.value != value:
                     status = "edited"  # typed, not yet sent
@@ -177,6 +181,16 @@ class TicketForm(Vertical):
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         self._send(event.input)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Editing usually means adding to the end of what the assistant prefilled.
+        if isinstance(event.widget, Input):
+            event.widget.cursor_position = len(event.widget.value)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # At rest a long value shows its beginning, which is what the call-taker reads.
+        if isinstance(event.widget, Input):
+            event.widget.cursor_position = 0
 
     def _send(self, inp: Input) -> None:
         if not inp.id:
