@@ -33,7 +33,7 @@ from asr.events import AudioChunk, Speaker, TranscriptEvent
 from asr.sources import AudioSource
 
 if TYPE_CHECKING:
-    from asr.recording import SessionRecorder
+    from asr.recording import Recorder
 
 ProgressCallback = Callable[[float, float | None], None]
 """``on_progress(seconds_processed, total_seconds_or_None)``."""
@@ -67,7 +67,8 @@ class Transcriber:
         on_progress: called with (seconds processed, total seconds) about twice per
             audio second (optional; total is ``None`` for microphones).
         recorder: a :class:`~asr.recording.SessionRecorder` that receives the audio
-            chunks and the events (optional).
+            chunks and the events, or an :class:`~asr.recording.AudioTap` for the audio
+            only (optional).
     """
 
     def __init__(
@@ -78,7 +79,7 @@ class Transcriber:
         *,
         on_event: Callable[[TranscriptEvent], None] | None = None,
         on_progress: ProgressCallback | None = None,
-        recorder: SessionRecorder | None = None,
+        recorder: Recorder | None = None,
         max_queued_chunks: int = 50,
         progress_interval: float = 0.5,
     ) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, Protocol
 
 import numpy as np
 
@@ -99,6 +99,133 @@ class _WavWriter:
 AudioLayout = Literal["stereo", "split"]
 
 
+class Recorder(Protocol):
+    """What :class:`asr.pipeline.Transcriber` hands audio and events to."""
+
+    def write_audio(self, chunk: AudioChunk) -> None: ...
+
+    def write_event(self, event: TranscriptEvent) -> None: ...
+
+    def mark_end(self) -> None: ...
+
+
+class AudioRecorder:
+    """Write the audio of a session (no events) into ``folder``, placed by call time.
+
+    Thread-safe. Chunks go where ``chunk.t0`` says: a gap is filled with silence, audio for
+    a time already written is dropped. The WAV headers are valid after every write.
+
+    Args:
+        folder: created if needed; existing WAV files of the same names are replaced.
+        sample_rate: rate of the chunks (the engine's rate).
+        channels: 1 or 2 (the source's channel count).
+        channel_map: speaker of channel 0 and 1 (names the files of the split layout).
+        layout: ``"stereo"`` (one ``audio.wav``, caller left / agent right) or ``"split"``
+            (one mono WAV per speaker).
+    """
+
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        sample_rate: int,
+        channels: int,
+        channel_map: Sequence[str] = ("caller", "agent"),
+        layout: AudioLayout = "stereo",
+    ) -> None:
+        if channels not in (1, 2):
+            raise ValueError("A session recording has 1 or 2 channels")
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.sample_rate = int(sample_rate)
+        self.channels = channels
+        self.channel_map = tuple(channel_map)[:channels]
+        self._lock = threading.Lock()
+        self._pending: list[list[np.ndarray]] = [[] for _ in range(channels)]
+        self._pending_len = [0] * channels
+        self._next_pos = [0] * channels  # next sample index per channel (written + pending)
+        self._closed = False
+        if layout == "stereo" or channels == 1:
+            self.layout: AudioLayout = "stereo"
+            self.audio_files = ["audio.wav"]
+            self._writers = [_WavWriter(self.folder / "audio.wav", self.sample_rate, channels)]
+        else:
+            self.layout = "split"
+            self.audio_files = [f"{name}.wav" for name in self.channel_map]
+            self._writers = [
+                _WavWriter(self.folder / f, self.sample_rate, 1) for f in self.audio_files
+            ]
+
+    @property
+    def seconds(self) -> float:
+        """Audio written so far (first file)."""
+        return self._writers[0].frames / self.sample_rate
+
+    def write_audio(self, chunk: AudioChunk) -> None:
+        if chunk.channel >= self.channels:
+            return
+        if chunk.sample_rate != self.sample_rate:
+            raise ValueError(
+                f"Recorder at {self.sample_rate} Hz got a {chunk.sample_rate} Hz chunk"
+            )
+        with self._lock:
+            if self._closed:
+                return
+            ch = chunk.channel
+            samples = np.asarray(chunk.samples, dtype=np.int16)
+            pos = round(chunk.t0 * self.sample_rate)
+            expected = self._next_pos[ch]
+            if pos > expected:
+                gap = min(pos - expected, int(MAX_GAP_SECONDS * self.sample_rate))
+                self._append(ch, np.zeros(gap, np.int16))
+            elif pos < expected:
+                samples = samples[expected - pos :]  # already written: keep the first take
+            self._append(ch, samples)
+            self._drain(final=False)
+
+    def flush(self) -> None:
+        """Write what is pending, padding the shorter channel with silence."""
+        with self._lock:
+            if not self._closed:
+                self._drain(final=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._drain(final=True)
+            for w in self._writers:
+                w.close()
+
+    def _append(self, ch: int, samples: np.ndarray) -> None:
+        if len(samples):
+            self._pending[ch].append(samples)
+            self._pending_len[ch] += len(samples)
+            self._next_pos[ch] += len(samples)
+
+    def _take(self, ch: int, n: int) -> np.ndarray:
+        buf = np.concatenate(self._pending[ch]) if self._pending[ch] else np.zeros(0, np.int16)
+        out, rest = buf[:n], buf[n:]
+        if len(out) < n:
+            out = np.concatenate([out, np.zeros(n - len(out), np.int16)])
+        self._pending[ch] = [rest] if len(rest) else []
+        self._pending_len[ch] = len(rest)
+        return out
+
+    def _drain(self, final: bool) -> None:
+        if len(self._writers) == 1 and self.channels == 2:
+            n = max(self._pending_len) if final else min(self._pending_len)
+            if n > 0:
+                left, right = self._take(0, n), self._take(1, n)
+                self._writers[0].write(np.stack([left, right], axis=1))
+        else:
+            for ch, writer in enumerate(self._writers):
+                n = self._pending_len[ch]
+                if n > 0:
+                    writer.write(self._take(ch, n))
+
+
 class SessionRecorder:
     """Write the audio and the recognition events of one session into ``folder``.
 
@@ -130,31 +257,22 @@ class SessionRecorder:
         metadata: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if channels not in (1, 2):
-            raise ValueError("A session recording has 1 or 2 channels")
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.sample_rate = int(sample_rate)
+        self.audio = AudioRecorder(
+            folder, sample_rate=sample_rate, channels=channels, channel_map=channel_map,
+            layout=layout,
+        )  # fmt: skip
+        self.folder = self.audio.folder
+        self.sample_rate = self.audio.sample_rate
         self.channels = channels
-        self.channel_map = tuple(channel_map)[:channels]
-        self.layout: AudioLayout = layout
+        self.channel_map = self.audio.channel_map
+        self.layout: AudioLayout = self.audio.layout
+        self.audio_files = self.audio.audio_files
         self._clock = clock
         self._t_start = clock()
         self._lock = threading.Lock()
-        self._pending: list[list[np.ndarray]] = [[] for _ in range(channels)]
-        self._pending_len = [0] * channels
-        self._next_pos = [0] * channels  # next sample index per channel (written + pending)
         self._ended = False
         self._closed = False
         self.events_written = 0
-        if layout == "stereo" or channels == 1:
-            self.audio_files = ["audio.wav"]
-            self._writers = [_WavWriter(self.folder / "audio.wav", self.sample_rate, channels)]
-        else:
-            self.audio_files = [f"{name}.wav" for name in self.channel_map]
-            self._writers = [
-                _WavWriter(self.folder / f, self.sample_rate, 1) for f in self.audio_files
-            ]
         self.events_path = self.folder / EVENTS_FILE
         self._events = self.events_path.open("w", encoding="utf-8")
         header = {
@@ -167,66 +285,15 @@ class SessionRecorder:
             "sample_rate": self.sample_rate,
             "channels": channels,
             "channel_map": list(self.channel_map),
-            "audio": {
-                "layout": "stereo" if len(self._writers) == 1 else "split",
-                "files": self.audio_files,
-            },
+            "audio": {"layout": self.layout, "files": self.audio_files},
         }
         if metadata:
             header["metadata"] = metadata
         self._write_line(header)
 
-    # ------------------------------------------------------------------ audio
     def write_audio(self, chunk: AudioChunk) -> None:
-        if chunk.channel >= self.channels:
-            return
-        if chunk.sample_rate != self.sample_rate:
-            raise ValueError(
-                f"Recorder at {self.sample_rate} Hz got a {chunk.sample_rate} Hz chunk"
-            )
-        with self._lock:
-            if self._closed:
-                return
-            ch = chunk.channel
-            samples = np.asarray(chunk.samples, dtype=np.int16)
-            pos = round(chunk.t0 * self.sample_rate)
-            expected = self._next_pos[ch]
-            if pos > expected:
-                gap = min(pos - expected, int(MAX_GAP_SECONDS * self.sample_rate))
-                self._append(ch, np.zeros(gap, np.int16))
-            elif pos < expected:
-                samples = samples[expected - pos :]  # already written: keep the first take
-            self._append(ch, samples)
-            self._drain(final=False)
+        self.audio.write_audio(chunk)
 
-    def _append(self, ch: int, samples: np.ndarray) -> None:
-        if len(samples):
-            self._pending[ch].append(samples)
-            self._pending_len[ch] += len(samples)
-            self._next_pos[ch] += len(samples)
-
-    def _take(self, ch: int, n: int) -> np.ndarray:
-        buf = np.concatenate(self._pending[ch]) if self._pending[ch] else np.zeros(0, np.int16)
-        out, rest = buf[:n], buf[n:]
-        if len(out) < n:
-            out = np.concatenate([out, np.zeros(n - len(out), np.int16)])
-        self._pending[ch] = [rest] if len(rest) else []
-        self._pending_len[ch] = len(rest)
-        return out
-
-    def _drain(self, final: bool) -> None:
-        if len(self._writers) == 1 and self.channels == 2:
-            n = max(self._pending_len) if final else min(self._pending_len)
-            if n > 0:
-                left, right = self._take(0, n), self._take(1, n)
-                self._writers[0].write(np.stack([left, right], axis=1))
-        else:
-            for ch, writer in enumerate(self._writers):
-                n = self._pending_len[ch]
-                if n > 0:
-                    writer.write(self._take(ch, n))
-
-    # ------------------------------------------------------------------ events
     def _write_line(self, obj: dict[str, Any]) -> None:
         self._events.write(json.dumps(obj, ensure_ascii=False) + "\n")
         self._events.flush()
@@ -249,11 +316,11 @@ class SessionRecorder:
             if self._ended or self._closed:
                 return
             self._ended = True
-            self._drain(final=True)
+            self.audio.flush()
             line: dict[str, Any] = {
                 "kind": "end",
                 "emitted_at": round(self._clock() - self._t_start, 3),
-                "audio_seconds": round(self._writers[0].frames / self.sample_rate, 3),
+                "audio_seconds": round(self.audio.seconds, 3),
                 "events": self.events_written,
             }
             line.update(extra)
@@ -265,9 +332,7 @@ class SessionRecorder:
             if self._closed:
                 return
             self._closed = True
-            self._drain(final=True)
-            for w in self._writers:
-                w.close()
+            self.audio.close()
             self._events.close()
 
     def __enter__(self) -> SessionRecorder:
@@ -275,6 +340,106 @@ class SessionRecorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class AudioTap:
+    """The audio half of a recorder for :class:`asr.pipeline.Transcriber`, whose sink comes
+    later.
+
+    A live call starts listening before the place to save it exists (the session folder is
+    created once the knowledge engine has loaded). The tap keeps the chunks it gets until
+    both the audio format (:meth:`configure`, from the source) and an opener
+    (:meth:`attach`) are known, then opens the sink with ``opener(sample_rate, channels)``
+    and hands it everything kept, in order. Events are not recorded here (the session
+    records them). At most ``max_seconds`` of audio per channel are kept while waiting;
+    older chunks are dropped (and counted) rather than growing without bound.
+    """
+
+    def __init__(
+        self,
+        max_seconds: float = 600.0,
+        on_error: Callable[[BaseException], object] | None = None,
+    ) -> None:
+        self.max_seconds = max_seconds
+        self.on_error = on_error  # called once if the sink cannot be opened or written
+        self._lock = threading.Lock()
+        self._kept: list[AudioChunk] = []
+        self._kept_seconds = 0.0
+        self._format: tuple[int, int] | None = None
+        self._opener: Callable[[int, int], Any] | None = None
+        self._sink: Any = None
+        self._closed = False
+        self.dropped_chunks = 0
+        self.error: BaseException | None = None
+
+    @property
+    def sink(self) -> Any:
+        return self._sink
+
+    def configure(self, sample_rate: int, channels: int) -> None:
+        with self._lock:
+            self._format = (int(sample_rate), int(channels))
+            self._maybe_open()
+
+    def attach(self, opener: Callable[[int, int], Any]) -> None:
+        """``opener(sample_rate, channels)`` returns an object with ``write_audio(chunk)``."""
+        with self._lock:
+            self._opener = opener
+            self._maybe_open()
+
+    def detach(self) -> None:
+        """Stop forwarding (before the sink is closed); later audio is discarded."""
+        with self._lock:
+            self._closed = True
+            self._sink = None
+            self._kept.clear()
+
+    def write_audio(self, chunk: AudioChunk) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if self._sink is not None:
+                self._forward(chunk)
+                return
+            self._kept.append(chunk)
+            self._kept_seconds += chunk.duration
+            per_channel = max(1, len({c.channel for c in self._kept}))
+            while self._kept and self._kept_seconds / per_channel > self.max_seconds:
+                old = self._kept.pop(0)
+                self._kept_seconds -= old.duration
+                self.dropped_chunks += 1
+
+    def write_event(self, event: TranscriptEvent) -> None:
+        """Events are recorded by the session, not here."""
+
+    def mark_end(self, **extra: Any) -> None:
+        """The sink's owner closes it."""
+
+    def _maybe_open(self) -> None:
+        if self._sink is not None or self._closed or self._format is None or not self._opener:
+            return
+        try:
+            self._sink = self._opener(*self._format)
+        except Exception as exc:  # recording is best effort: recognition goes on
+            self._fail(exc)
+            return
+        kept, self._kept, self._kept_seconds = self._kept, [], 0.0
+        for chunk in kept:
+            self._forward(chunk)
+
+    def _forward(self, chunk: AudioChunk) -> None:
+        try:
+            self._sink.write_audio(chunk)
+        except Exception as exc:  # e.g. disk full: stop recording, keep recognising
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.error = exc
+        self._closed = True
+        self._sink = None
+        self._kept.clear()
+        if self.on_error is not None:
+            self.on_error(exc)
 
 
 # ---------------------------------------------------------------------- reading

@@ -35,7 +35,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from asr import recording as _rec
 from asr.events import TranscriptEvent
-from asr.recording import EVENTS_FILE, RecordingFormatError, SessionRecorder, load_events
+from asr.recording import (
+    EVENTS_FILE,
+    AudioRecorder,
+    RecordingFormatError,
+    SessionRecorder,
+    load_events,
+)
 from assistant.errors import SessionFileError
 
 if TYPE_CHECKING:
@@ -538,8 +544,10 @@ class SessionWriter:
       ``events.jsonl``; hand :attr:`recorder` to :class:`asr.pipeline.Transcriber`
       (``recorder=writer.recorder``), which writes both. Calling :meth:`write_event` yourself
       then is only for events that do not come from the pipeline (typed notes).
-    * ``record_audio=False``: no audio is written (``audio`` may name an existing file, e.g.
-      ``../call.wav`` for the samples); :meth:`write_event` writes ``events.jsonl``.
+    * ``record_audio=False``: :meth:`write_event` writes ``events.jsonl``; ``audio`` may name
+      an existing file (e.g. ``../call.wav`` for the samples), or :meth:`open_audio` starts
+      ``audio.wav`` later, once the live source's format is known (the TUI's live call,
+      through an :class:`asr.recording.AudioTap`).
 
     After each final event call :meth:`record_state` with the session state: a line is
     added to ``suggestions.jsonl`` when what the assistant shows has changed.
@@ -594,6 +602,7 @@ class SessionWriter:
         _atomic_write_json(self.folder / SESSION_FILE, self.header)
         events_meta = {"call_id": call_id, "source": source}
         self.recorder: SessionRecorder | None = None
+        self.audio_recorder: AudioRecorder | None = None
         self._events: _EventsLog | None = None
         if record_audio:
             self.recorder = SessionRecorder(
@@ -609,6 +618,25 @@ class SessionWriter:
                 "metadata": events_meta,
             })  # fmt: skip
         self._suggestions = (self.folder / SUGGESTIONS_FILE).open("w", encoding="utf-8")
+
+    def open_audio(self, sample_rate: int, channels: int) -> AudioRecorder:
+        """Start recording ``audio.wav`` (caller left, agent right) into this session."""
+        with self._lock:
+            if self._closed:
+                raise SessionFileError(f"{self.folder}: the session is already closed")
+            if self.recorder is not None or self.audio_recorder is not None:
+                raise SessionFileError(f"{self.folder}: audio is already being recorded")
+            rec = AudioRecorder(
+                self.folder,
+                sample_rate=sample_rate,
+                channels=channels,
+                channel_map=self.header["channel_map"],
+            )
+            self.audio_recorder = rec
+            self.header["audio"] = rec.audio_files[0]
+            self.header["sample_rate"] = int(sample_rate)
+            _atomic_write_json(self.folder / SESSION_FILE, self.header)
+            return rec
 
     # ---- events and suggestions
     def write_event(self, event: TranscriptEvent, emitted_at: float | None = None) -> None:
@@ -655,6 +683,8 @@ class SessionWriter:
             self._closed = True
             if self.recorder is not None:
                 self.recorder.close()
+            if self.audio_recorder is not None:
+                self.audio_recorder.close()
             if self._events is not None:
                 self._events.mark_end(duration if duration is not None
                                       else self.header.get("duration"))  # fmt: skip

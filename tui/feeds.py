@@ -276,8 +276,10 @@ class TranscriberFeed(EventFeed):
         engine_name: str,
         pacer: Any = None,
         duration: float | None = None,
+        audio_tap: Any = None,
     ) -> None:
         self._make = make_transcriber
+        self.audio_tap = audio_tap  # an asr.recording.AudioTap the transcriber records into
         self.description = description
         self.engine_name = engine_name
         self.pacer = pacer

@@ -231,7 +231,7 @@ def listen(
     source = MicrophoneSource(
         device=wanted,
         sample_rate=factory.sample_rate,
-        channels=2 if stereo else 1,
+        channels=2 if stereo or settings.input_channels == 2 else 1,
     )
     recorder = None
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +44,45 @@ def microphone_feed(ctx: AppContext) -> EventFeed:
     """Live call: microphone -> recogniser, recorded into the sessions folder."""
     settings = ctx.settings
 
+    def source(sample_rate: int) -> Any:
+        from asr.sources import MicrophoneSource
+
+        return MicrophoneSource(
+            device=settings.input_device,
+            sample_rate=sample_rate,
+            channels=settings.input_channels,
+        )
+
+    return live_feed(settings, source, description="麦克风")
+
+
+def live_feed(
+    settings: Any, make_source: Callable[[int], Any], *, description: str, **feed_args: Any
+) -> TranscriberFeed:
+    """A live-recognition feed over ``make_source(sample_rate)``; with ``record_audio`` on,
+    its audio goes to an :class:`asr.recording.AudioTap` that the live screen attaches to
+    the call's saved session."""
+    from asr.recording import AudioTap
+
+    tap = AudioTap() if settings.record_audio else None
+
     def make() -> Any:
         from asr.pipeline import Transcriber
-        from asr.sources import MicrophoneSource
         from assistant.services import create_asr
 
         factory, _reason = create_asr(settings)
-        source = MicrophoneSource(device=settings.input_device, sample_rate=factory.sample_rate)
-        return Transcriber(source, factory, settings.channel_map)
+        source = make_source(factory.sample_rate)
+        if tap is not None:
+            tap.configure(factory.sample_rate, source.channels)
+        return Transcriber(source, factory, settings.channel_map, recorder=tap)
 
-    return TranscriberFeed(make, description="麦克风", engine_name=settings.asr_engine)
+    return TranscriberFeed(
+        make,
+        description=description,
+        engine_name=settings.asr_engine,
+        audio_tap=tap,
+        **feed_args,
+    )
 
 
 def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = False) -> EventFeed:

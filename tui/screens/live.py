@@ -341,6 +341,10 @@ class LiveScreen(QuietCursors, Screen[None]):
             return
         self.writer = writer
         self.session_path = str(writer.folder)
+        tap = getattr(self.feed, "audio_tap", None)
+        if tap is not None:  # live recognition: the call's audio goes into the session too
+            tap.on_error = lambda exc: self.post_message(WorkerFailed("保存通话录音", exc))
+            tap.attach(writer.open_audio)
 
     def on_unmount(self) -> None:
         self.shutdown()
@@ -356,6 +360,9 @@ class LiveScreen(QuietCursors, Screen[None]):
         writer = self.writer
         if writer is None:
             return
+        tap = getattr(self.feed, "audio_tap", None)
+        if tap is not None:
+            tap.detach()
         try:
             writer.close(self.ctx.clock())
         except Exception as exc:
