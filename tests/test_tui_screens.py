@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from assistant.settings import load_settings
 from assistant.store import TicketDraft, TicketStore
@@ -131,6 +131,49 @@ async def test_review_replays_timeline_and_saves_notes(tmp_path: Path, engine: A
     assert review["reviewer"] == app.ctx.settings.seat_id
     assert "scorecard" in review
     assert not (folder / "review_notes.md").exists()
+
+
+async def test_review_shows_the_suggestions_as_recorded_not_recomputed(
+    tmp_path: Path, engine: Any
+) -> None:
+    """A session recorded under an older catalogue: the review shows what the call-taker
+    saw then, and names today's top choice beside it."""
+    import json
+    import shutil
+
+    from tui.widgets.suggestions import SuggestionList
+
+    folder = tmp_path / "call"
+    shutil.copytree(sample("02_unpaid_wages_angry"), folder)
+    path = folder / "session" / "suggestions.jsonl"
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    old = {"id": "99.99.99", "path": "旧目录 > 旧二级 > 旧叶子", "department": "人力资源和社会保障",
+           "deadline": "7d", "score": 0.9}  # fmt: skip
+    lines[-1]["categories"] = [old]
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    app = create_app(
+        load_settings(data_dir=tmp_path),
+        screen="review",
+        target=str(folder),
+        clock=fixed_clock,
+        engine=engine,
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen: Any = app.screen
+        await wait_for(pilot, lambda: bool(screen.moments), what="timeline")
+        pane = screen.query_one(SuggestionList)
+        assert screen.recorded and pane.border_subtitle == "录制时所见"
+        assert pane.get_option_at_index(0).id == "99.99.99"
+        fields = str(screen.query_one("#moment-fields", Static).render())
+        assert "现知识库首选" in fields
+        qa = str(screen.query_one("#qa", Static).render())
+        assert "提交工单" in qa and "改选（助手首选 旧目录 > 旧二级 > 旧叶子）" in qa
+        await pilot.press("b")  # the first moment shows the record of that moment
+        rec = screen.recorded_at()
+        assert rec is None or rec.t <= screen.moments[0][0]
+        expected = [c.id for c in rec.categories[:3]] if rec and rec.categories else [None]
+        assert [pane.get_option_at_index(i).id for i in range(pane.option_count)] == expected
+        assert expected != ["99.99.99"]
 
 
 def _draft(**kw: str) -> TicketDraft:

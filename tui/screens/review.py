@@ -59,6 +59,10 @@ class ReviewScreen(QuietCursors, Screen[None]):
         self.index = -1
         self.card: QACard | None = None
         self.notes = self._read_notes()
+        # A saved session recorded what the assistant showed: the review shows that, not a
+        # recomputation with today's knowledge base (which is kept for comparison).
+        self.saved: Any = call.extra.get("session")
+        self.recorded = bool(self.saved is not None and self.saved.suggestions)
 
     @property
     def notes_path(self) -> Path:
@@ -147,12 +151,21 @@ class ReviewScreen(QuietCursors, Screen[None]):
         self.query_one(TranscriptView).set_events(self.finals[:upto])
         self.query_one(EmergencyBanner).show_state(state)
         self.query_one(ReferralBanner).show_state(state)
-        self.query_one(SuggestionList).show_state(
-            state,
-            engine_loading=not self.moments,
-            semantic_loading=backend.semantic_state(self.ctx.engine) == "loading",
+        record = self.recorded_at()
+        if self.recorded and self.moments:
+            self.query_one(SuggestionList).show_record(record)
+        else:
+            self.query_one(SuggestionList).show_state(
+                state,
+                engine_loading=not self.moments,
+                semantic_loading=backend.semantic_state(self.ctx.engine) == "loading",
+            )
+        fields = (
+            self._record_text(record, state)
+            if self.recorded and self.moments
+            else self._fields_text(state)
         )
-        self.query_one("#moment-fields", Static).update(self._fields_text(state))
+        self.query_one("#moment-fields", Static).update(fields)
         self.query_one("#qa", Static).update(self._qa_text())
         t = Text()
         if self.moments:
@@ -164,10 +177,45 @@ class ReviewScreen(QuietCursors, Screen[None]):
             width = 30
             filled = int(width * (self.index + 1) / len(self.moments))
             t.append("█" * filled + "░" * (width - filled), style="#5fafff")
-            t.append("  建议为按当前知识库重算的当时状态", style="dim")
+            if self.recorded:
+                t.append("  建议为录制时所见", style="dim")
+            else:
+                t.append("  建议为按当前知识库重算的当时状态", style="dim")
         else:
             t.append("正在重建时间线…", style="dim")
         self.query_one("#timeline", Static).update(t)
+
+    def recorded_at(self) -> Any:
+        """The saved ``SuggestionRecord`` shown at the selected moment (or None)."""
+        if not self.recorded or not (0 <= self.index < len(self.moments)):
+            return None
+        return self.saved.state_at(self.moments[self.index][0] + 1e-6)
+
+    @staticmethod
+    def _record_text(record: Any, now: SessionState | None) -> Text:
+        t = Text()
+        if record is None:
+            t.append("此刻之前没有记录的建议", style="dim")
+            return t
+        t.append("录制时判断：", style="bold")
+        t.append(VERDICT_LABELS.get(record.verdict, record.verdict))
+        if record.channel:
+            t.append(f" → {channel_text(record.channel)}")
+        t.append("\n")
+        for name, label in FIELD_LABELS.items():
+            value = record.fields.get(name)
+            if value and name == "category":  # recorded as a leaf id
+                value = next((c.path for c in record.categories if c.id == value), value)
+            if value:
+                t.append(f"{label}：", style="dim")
+                t.append(f"{str(value)[:40]}\n")
+        top = record.top
+        if now is not None and now.suggestions and top is not None:
+            current = now.suggestions[0].leaf
+            if current.id != top.id:
+                t.append("现知识库首选：", style="dim")
+                t.append(f"{current.path_text}\n", style="#ffaf00")
+        return t
 
     @staticmethod
     def _fields_text(state: SessionState | None) -> Text:
@@ -208,8 +256,27 @@ class ReviewScreen(QuietCursors, Screen[None]):
                 if item.detail:
                     t.append(f"  {item.detail}", style="dim")
                 t.append("\n")
+        t.append(self._ticket_text())
         t.append("备注：", style="bold")
         t.append(self.notes.strip() or "（无，按 n 填写）", style="" if self.notes else "dim")
+        return t
+
+    def _ticket_text(self) -> Text:
+        """The ticket that was submitted, against the assistant's last top suggestion."""
+        t = Text()
+        ticket = self.saved.ticket if self.saved is not None else None
+        if not ticket:
+            return t
+        path = str(ticket.get("category_path") or ticket.get("category_id") or "未选分类")
+        t.append("提交工单：", style="bold")
+        t.append(f"{path}\n")
+        last = self.saved.final_state if self.recorded else None
+        top = last.top if last is not None else None
+        if top is not None:
+            if top.id == ticket.get("category_id"):
+                t.append("  采纳了助手首选\n", style="#87d787")
+            else:
+                t.append(f"  改选（助手首选 {top.path}）\n", style="#ffaf00")
         return t
 
     # ---- notes ---------------------------------------------------------------------------------

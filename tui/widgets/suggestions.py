@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from assistant.sessionfile import CategoryRecord, SuggestionRecord
 from assistant.state import SessionState
 from knowledge.types import Suggestion
 from tui.format import DEADLINE_LABELS
@@ -43,6 +44,23 @@ def suggestion_prompt(index: int, s: Suggestion, *, uncertain: bool) -> Text:
     t.append("\n   依据 " + evidence_text(s), style="dim")
     if s.evidence.nearest_example:
         t.append("\n   例：" + s.evidence.nearest_example[:30], style="dim italic")
+    return t
+
+
+def record_prompt(index: int, c: CategoryRecord, *, uncertain: bool) -> Text:
+    """A category as recorded in a saved session (no evidence is recorded)."""
+    parts = [p.strip() for p in c.path.split(">")]
+    t = Text()
+    t.append(f"{index}. ", style="bold")
+    t.append(parts[-1] or c.id, style="bold")
+    if len(parts) > 1:
+        t.append("  " + " > ".join(parts[:-1]), style="dim")
+    if uncertain:
+        t.append("  不确定", style="bold #ffaf00")
+    t.append("\n   承办 ")
+    t.append(c.department or "—", style="#87afff")
+    t.append(f" · 时限 {DEADLINE_LABELS.get(c.deadline, c.deadline)}")
+    t.append(f" · 分 {c.score:.2f}", style="dim")
     return t
 
 
@@ -95,6 +113,24 @@ class SuggestionList(OptionList):
             self.add_option(Option(suggestion_prompt(i, s, uncertain=uncertain), id=s.leaf.id))
         if highlighted is not None and highlighted < len(suggestions):
             self.highlighted = highlighted
+
+    def show_record(self, record: SuggestionRecord | None) -> None:
+        """Show what a saved session recorded at one moment (review)."""
+        cats = record.categories[:MAX_SUGGESTIONS] if record else ()
+        uncertain = bool(record and record.uncertain)
+        sig = ("record", tuple((c.id, c.score) for c in cats), uncertain, record is None)
+        if sig == self._signature:
+            return
+        self._signature = sig
+        self.suggestions = ()
+        self.clear_options()
+        self.border_subtitle = "录制时所见"
+        if not cats:
+            text = "此刻尚无建议" if record is not None else "此刻之前没有记录的建议"
+            self.add_option(Option(Text(text, style="dim"), disabled=True))
+            return
+        for i, c in enumerate(cats, start=1):
+            self.add_option(Option(record_prompt(i, c, uncertain=uncertain), id=c.id))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
