@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     record_audio: bool = True
     """Save each live call's audio (audio.wav) with its session; switch off where recording calls is not allowed."""
 
+    save_practice_sessions: bool = True
+    """Save trainees' practice runs (transcript, their ticket, the reference) as sessions a trainer can review."""
+
     channel_map: tuple[str, str] = ("caller", "agent")
     """Speaker of the left and right channel of a stereo call."""
 

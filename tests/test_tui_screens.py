@@ -87,8 +87,32 @@ async def test_practice_plays_pauses_seeks_and_scores(tmp_path: Path, engine: An
         assert score.category_ok is not None
         body = str(app.screen.query_one("#message-body").render())
         assert "总分" in body and "电话" in body
+        practice_folder = Path(screen.session_path)
     assert store.list() == []  # practice never writes real tickets
     store.dispose()
+
+    # ... but the run is saved as a session a trainer can open in the review screen
+    from assistant.sessionfile import load_session
+
+    saved = load_session(practice_folder)
+    assert saved.source == "practice" and saved.ended_at is not None
+    assert saved.audio == (call / "call.wav").resolve()  # points at the recording, no copy
+    assert saved.ticket is not None and saved.ticket["phone"] == "13906127758"
+    assert saved.reference is not None and saved.suggestions
+    assert len(saved.events) == len(screen.events)
+    review = create_app(
+        load_settings(data_dir=tmp_path),
+        screen="review",
+        target=str(practice_folder),
+        clock=fixed_clock,
+        engine=engine,
+    )
+    async with review.run_test(size=(120, 36)) as pilot:
+        rs: Any = review.screen
+        await wait_for(pilot, lambda: bool(rs.moments), what="timeline")
+        assert rs.practice is not None and rs.practice.total == pytest.approx(score.total)
+        qa = str(rs.query_one("#qa", Static).render())
+        assert "学员工单" in qa and f"练习得分 {score.total:.0f} / 100" in qa
 
 
 async def test_review_replays_timeline_and_saves_notes(tmp_path: Path, engine: Any) -> None:

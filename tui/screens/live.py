@@ -154,7 +154,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.session_path: str | None = None
         self._semantic_was_ready: bool | None = None
         self.journal: Any = None
-        self.writer: Any = None  # assistant.sessionfile.SessionWriter (live calls)
+        self.writer: Any = None  # assistant.sessionfile.SessionWriter (the saved session)
         self.restore_from: Any = None  # assistant.drafts.DraftInfo chosen for restore
         self.restored_events: tuple[TranscriptEvent, ...] = ()
         self.call_started = False
@@ -315,9 +315,21 @@ class LiveScreen(QuietCursors, Screen[None]):
 
                 self.journal = DraftJournal(self.ctx.settings.drafts_dir, session.call_id)
                 self.journal.attach(session)
-        if self.mode == "live":
+        if self.records_session:
             self._open_writer(session)
         return session
+
+    @property
+    def records_session(self) -> bool:
+        """Whether this call is saved as a session folder (live calls always are)."""
+        return True
+
+    def writer_options(self) -> dict[str, Any]:
+        """SessionWriter arguments specific to this kind of call."""
+        return {"source": "live"}
+
+    def writer_opened(self, writer: Any) -> None:
+        """Hook: the session folder exists (practice adds the reference ticket)."""
 
     def _open_writer(self, session: Any) -> None:
         """Record the call as a saved session (``<recordings>/<call_id>/``)."""
@@ -329,13 +341,14 @@ class LiveScreen(QuietCursors, Screen[None]):
                 folder,
                 call_id=session.call_id,
                 started_at=session.started_at,
-                source="live",
                 title=self.title_text,
                 seat_id=self.ctx.settings.seat_id,
                 engine=self.feed.engine_name or "",
+                **self.writer_options(),
             )
             for ev in session.state.transcript:  # a restored call: what was said before
                 writer.write_event(ev)
+            self.writer_opened(writer)
         except Exception as exc:  # the call goes on; the draft journal still protects it
             self.post_message(WorkerFailed("保存通话记录", exc))
             return

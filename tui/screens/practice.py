@@ -101,9 +101,37 @@ class PracticeScreen(LiveScreen):
     def on_feed_ended(self, _message: FeedEnded) -> None:
         self.notify("录音播放完毕：完成工单后按 Ctrl+S 提交并评分（或 F9 直接评分）", timeout=6)
 
+    # ---- the practice run is saved as a session (for the trainer) ---------------------------
+    @property
+    def records_session(self) -> bool:
+        return bool(self.ctx.settings.save_practice_sessions)
+
+    def writer_options(self) -> dict[str, Any]:
+        audio = self.call.audio
+        return {
+            "source": "practice",
+            "audio": str(audio.resolve()) if audio is not None else None,
+            "duration": self.call.duration or None,
+            "metadata": {"practice_of": str(self.call.path), "call_title": self.call.title},
+        }
+
+    def writer_opened(self, writer: Any) -> None:
+        if self.call.reference is not None:
+            writer.write_reference(self.call.reference)
+
+    def _save_trainee_ticket(self, draft: Any) -> None:
+        """Session thread: the trainee's ticket goes into the saved session (never the store)."""
+        if self.writer is None:
+            return
+        try:
+            self.writer.write_ticket(draft)
+        except Exception as exc:
+            self.post_message(WorkerFailed("保存练习记录", exc))
+
     # ---- scoring instead of storing ------------------------------------------------------
     def _submit(self, state: SessionState, draft: Any) -> None:  # type: ignore[override]
         """Practice never writes to the ticket store: the ticket is scored instead."""
+        self._session_job(lambda _s: self._save_trainee_ticket(draft))
         self.post_message(TicketSubmitted("练习", draft))
 
     def after_submit(self, message: TicketSubmitted) -> None:

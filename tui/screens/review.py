@@ -23,6 +23,7 @@ from tui.format import FIELD_LABELS, STATUS_LABELS, VERDICT_LABELS, channel_text
 from tui.messages import EngineReady, WorkerFailed
 from tui.qa_view import QACard, scorecard
 from tui.recordings import RecordedCall
+from tui.scoring_view import PracticeScore, score_practice
 from tui.screens.base import QuietCursors
 from tui.screens.modals import NotesEditor
 from tui.widgets.guidance import EmergencyBanner, ReferralBanner
@@ -33,10 +34,16 @@ NOTES_FILE = "review_notes.md"
 
 
 class TimelineReady(Message):
-    def __init__(self, moments: list[tuple[float, SessionState]], card: QACard) -> None:
+    def __init__(
+        self,
+        moments: list[tuple[float, SessionState]],
+        card: QACard,
+        practice: PracticeScore | None = None,
+    ) -> None:
         super().__init__()
         self.moments = moments
         self.card = card
+        self.practice = practice
 
 
 class ReviewScreen(QuietCursors, Screen[None]):
@@ -58,6 +65,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         self.moments: list[tuple[float, SessionState]] = []
         self.index = -1
         self.card: QACard | None = None
+        self.practice: PracticeScore | None = None
         self.notes = self._read_notes()
         # A saved session recorded what the assistant showed: the review shows that, not a
         # recomputation with today's knowledge base (which is kept for comparison).
@@ -113,14 +121,25 @@ class ReviewScreen(QuietCursors, Screen[None]):
             for ev in self.finals:
                 moments.append((ev.end, session.feed(ev)))
             card = scorecard(self.finals, engine, self.call.path)
+            practice = None
+            saved = self.saved
+            if (
+                saved is not None
+                and saved.source == "practice"
+                and saved.ticket
+                and saved.reference
+            ):
+                # a trainee's run: their ticket against the recording's reference ticket
+                practice = score_practice(dict(saved.ticket), saved.reference, engine)
         except Exception as exc:
             self.post_message(WorkerFailed("回放分析", exc))
             return
-        self.post_message(TimelineReady(moments, card))
+        self.post_message(TimelineReady(moments, card, practice))
 
     def on_timeline_ready(self, message: TimelineReady) -> None:
         self.moments = message.moments
         self.card = message.card
+        self.practice = message.practice
         self.index = len(self.moments) - 1
         self._show()
 
@@ -268,8 +287,14 @@ class ReviewScreen(QuietCursors, Screen[None]):
         if not ticket:
             return t
         path = str(ticket.get("category_path") or ticket.get("category_id") or "未选分类")
-        t.append("提交工单：", style="bold")
+        t.append("学员工单：" if self.saved.source == "practice" else "提交工单：", style="bold")
         t.append(f"{path}\n")
+        if self.practice is not None:
+            p = self.practice
+            t.append(f"  练习得分 {p.total:.0f} / 100", style="bold")
+            if p.category_ok is not None:
+                t.append("  分类" + ("正确 ✔" if p.category_ok else "不正确 ✘"))
+            t.append("\n")
         last = self.saved.final_state if self.recorded else None
         top = last.top if last is not None else None
         if top is not None:
