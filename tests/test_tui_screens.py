@@ -100,6 +100,9 @@ async def test_practice_plays_pauses_seeks_and_scores(tmp_path: Path, engine: An
     assert saved.ticket is not None and saved.ticket["phone"] == "13906127758"
     assert saved.reference is not None and saved.suggestions
     assert len(saved.events) == len(screen.events)
+    sessions_dir = practice_folder.parent
+    assert practice_folder in find_calls(sessions_dir)  # the review list shows the run
+    assert practice_folder not in find_calls(sessions_dir, skip_sources=frozenset({"practice"}))
     review = create_app(
         load_settings(data_dir=tmp_path),
         screen="review",

@@ -145,18 +145,20 @@ def load_call(path: str | Path) -> RecordedCall:
     )
 
 
-def find_calls(*dirs: Path) -> list[Path]:
+def find_calls(*dirs: Path, skip_sources: frozenset[str] = frozenset()) -> list[Path]:
     """Calls under ``dirs``: saved sessions (``assistant.sessionfile.list_sessions``: the
     folder, its sub-folders and ``<sub>/session``), then plain folders with events.jsonl or
-    script.json that hold no session. Sessions keep list_sessions' order; the rest by name."""
+    script.json that hold no session. Sessions keep list_sessions' order; the rest by name.
+    Sessions whose source is in ``skip_sources`` (e.g. ``practice``) are left out."""
     from assistant.sessionfile import list_sessions
 
     found: list[Path] = []
     for d in dirs:
         if not d.is_dir():
             continue
-        sessions = [s.path for s in list_sessions(d)]
-        found.extend(sessions)
+        summaries = list_sessions(d)
+        sessions = [s.path for s in summaries]
+        found.extend(s.path for s in summaries if s.source not in skip_sources)
         covered = {p.parent if p.name == "session" else p for p in sessions} | set(sessions)
         for child in sorted(d.iterdir()):
             if child in covered or not child.is_dir():

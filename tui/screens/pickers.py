@@ -39,7 +39,9 @@ class CallListScreen(QuietCursors, Screen[None]):
         self.ctx = ctx
         self.purpose = purpose
         self.folders = folders
-        self.calls = find_calls(*folders)
+        # trainees practise on calls, not on each other's practice runs (those are reviewed)
+        skip = frozenset({"practice"}) if purpose == "practice" else frozenset()
+        self.calls = find_calls(*folders, skip_sources=skip)
 
     def compose(self) -> ComposeResult:
         title = "培训练习 · 选择录音" if self.purpose == "practice" else "质检回放 · 选择通话"
