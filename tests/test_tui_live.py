@@ -329,3 +329,27 @@ async def test_live_call_records_no_audio_when_switched_off(
     settings = load_settings(data_dir=tmp_path / "data", record_audio=False)
     feed = live_feed(settings, lambda r: None, description="x")
     assert feed.audio_tap is None
+
+
+async def test_missing_microphone_is_explained_and_the_ticket_still_works(
+    tmp_path: Path, engine: Any, store: Any
+) -> None:
+    """The real microphone feed (sounddevice/PortAudio) with a device that does not exist:
+    the call-taker is told in Chinese what to do, before any speech model loads, and can
+    still type the ticket."""
+    settings = load_settings(
+        data_dir=tmp_path / "data", input_device="no-such-headset-xyz", asr_engine="whisper"
+    )
+    app = create_app(settings, screen="live", clock=fixed_clock, engine=engine, store=store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen: Any = app.screen
+        await wait_for(
+            pilot, lambda: screen.status.recognition == "识别已停止", what="the device error"
+        )
+        shown = [n.message for n in app._notifications]
+        assert any("找不到可用的麦克风" in m and "hotline devices" in m for m in shown), shown
+        assert "麦克风" in screen.status.note
+        name = screen.query_one("#f-name", Input)
+        name.focus()
+        await pilot.press(*"张")
+        assert name.value == "张"

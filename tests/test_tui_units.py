@@ -253,3 +253,15 @@ def test_scoring_totals_are_points_not_fractions() -> None:
     shown = _from_scoring(low)
     assert shown.total == pytest.approx(0.8)
     assert report_lines(shown)[0] == "总分 1 / 100"
+
+
+def test_error_text_says_what_to_do_in_chinese_and_keeps_the_detail() -> None:
+    from asr.errors import AudioDeviceError, ModelNotFoundError
+    from assistant.errors import StoreError
+    from tui.format import error_text
+
+    text = error_text("语音识别", AudioDeviceError("No audio input device found"))
+    assert text.startswith("语音识别出错：找不到可用的麦克风") and "No audio input" in text
+    assert "hotline models install" in error_text("语音识别", ModelNotFoundError("x"))
+    assert "草稿" in error_text("提交工单", StoreError("database is locked"))
+    assert error_text("分析", ValueError("boom")) == "分析出错：boom"

@@ -123,3 +123,38 @@ def readback_text(values: Mapping[str, str]) -> str:
 CLOSING_SCRIPT = (
     "您的诉求已经登记，我们会尽快转交相关部门办理，办理结果会及时回复您。感谢您的来电，再见。"
 )
+
+
+def error_text(where: str, exc: BaseException) -> str:
+    """What a call-taker reads when background work fails: what happened in Chinese, what to
+    do, and the technical detail (for the administrator) last."""
+    from asr.errors import (
+        AudioDeviceError,
+        AudioFileError,
+        EngineUnavailableError,
+        InvalidModelError,
+        ModelNotFoundError,
+        SampleRateMismatchError,
+    )
+    from assistant.errors import SessionFileError, StoreError
+
+    detail = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, AudioDeviceError):
+        advice = (
+            "找不到可用的麦克风/声卡：请插好耳麦，或用 `hotline devices` 查看设备后设置 "
+            "input_device。转写已停止，工单可继续手动填写。"
+        )
+    elif isinstance(exc, ModelNotFoundError | InvalidModelError | EngineUnavailableError):
+        advice = (
+            "没有可用的中文识别模型：请管理员运行 `hotline models install whisper-base`"
+            "（或下载 vosk-model-small-cn-0.22）。工单可继续手动填写。"
+        )
+    elif isinstance(exc, AudioFileError | SampleRateMismatchError):
+        advice = "录音无法读取或格式不对，请换一个录音文件。"
+    elif isinstance(exc, StoreError):
+        advice = "工单库暂时无法写入：填写的内容仍在本机草稿中，请稍后再按 Ctrl+S 提交。"
+    elif isinstance(exc, SessionFileError):
+        advice = "通话记录文件有问题，请检查该文件夹。"
+    else:
+        return f"{where}出错：{detail}"
+    return f"{where}出错：{advice}（{detail}）"

@@ -53,15 +53,26 @@ def microphone_feed(ctx: AppContext) -> EventFeed:
             channels=settings.input_channels,
         )
 
-    return live_feed(settings, source, description="麦克风")
+    def check_device() -> None:  # fail in a moment, before a speech model is loaded
+        from asr.sources import list_input_devices, resolve_input_device
+
+        resolve_input_device(settings.input_device, list_input_devices())
+
+    return live_feed(settings, source, description="麦克风", precheck=check_device)
 
 
 def live_feed(
-    settings: Any, make_source: Callable[[int], Any], *, description: str, **feed_args: Any
+    settings: Any,
+    make_source: Callable[[int], Any],
+    *,
+    description: str,
+    precheck: Callable[[], object] | None = None,
+    **feed_args: Any,
 ) -> TranscriberFeed:
     """A live-recognition feed over ``make_source(sample_rate)``; with ``record_audio`` on,
     its audio goes to an :class:`asr.recording.AudioTap` that the live screen attaches to
-    the call's saved session."""
+    the call's saved session. ``precheck()`` runs first in the feed's thread (e.g. that the
+    microphone exists), so a missing device is reported before any model loads."""
     from asr.recording import AudioTap
 
     tap = AudioTap() if settings.record_audio else None
@@ -70,6 +81,8 @@ def live_feed(
         from asr.pipeline import Transcriber
         from assistant.services import create_asr
 
+        if precheck is not None:
+            precheck()
         factory, _reason = create_asr(settings)
         source = make_source(factory.sample_rate)
         if tap is not None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tui import backend
 from tui.context import AppContext
+from tui.format import error_text
 from tui.messages import DraftsFound, EngineReady, WorkerFailed
 from tui.screens.base import QuietCursors
 
@@ -77,7 +78,7 @@ class HomeScreen(QuietCursors, Screen[None]):
             return
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
-        self.notify(f"{message.where}出错：{message.error}", severity="error", timeout=8)
+        self.notify(error_text(message.where, message.error), severity="error", timeout=8)
 
     def on_drafts_found(self, message: DraftsFound) -> None:
         from tui.screens.modals import RestoreDraft

@@ -26,7 +26,7 @@ from knowledge.types import Leaf
 from tui import backend
 from tui.context import AppContext
 from tui.feeds import EventFeed, FeedCallbacks, StaticFeed
-from tui.format import FIELD_LABELS, clock_text, deadline_due, due_text
+from tui.format import FIELD_LABELS, clock_text, deadline_due, due_text, error_text
 from tui.messages import (
     CategoryChosen,
     DraftsFound,
@@ -416,8 +416,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         self._render_state()
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
-        err = message.error
-        text = f"{message.where}出错：{err}"
+        text = error_text(message.where, message.error)
         if message.where == "语音识别":
             self.status.recognition = "识别已停止"
         self.status.note = text[:60]

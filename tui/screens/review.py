@@ -19,7 +19,14 @@ from asr.events import TranscriptEvent
 from assistant.state import SessionState
 from tui import backend
 from tui.context import AppContext
-from tui.format import FIELD_LABELS, STATUS_LABELS, VERDICT_LABELS, channel_text, clock_text
+from tui.format import (
+    FIELD_LABELS,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+    channel_text,
+    clock_text,
+    error_text,
+)
 from tui.messages import EngineReady, WorkerFailed
 from tui.qa_view import QACard, scorecard
 from tui.recordings import RecordedCall
@@ -144,7 +151,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         self._show()
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
-        self.notify(f"{message.where}出错：{message.error}", severity="error", timeout=8)
+        self.notify(error_text(message.where, message.error), severity="error", timeout=8)
 
     # ---- navigation ------------------------------------------------------------------------
     def action_step(self, delta: int) -> None:
