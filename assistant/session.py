@@ -20,7 +20,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from asr.events import Speaker, TranscriptEvent
@@ -76,13 +76,26 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def is_working_day(day: date) -> bool:
+    """A working day in mainland China: the State Council's holiday schedule with its
+    make-up working weekends (``chinesecalendar``, published a year at a time); for a year
+    it does not know yet, Monday to Friday."""
+    try:
+        import chinese_calendar
+
+        return bool(chinese_calendar.is_workday(day))
+    except (ImportError, NotImplementedError):
+        return day.weekday() < 5
+
+
 def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Saturday/Sunday skipped; holidays are not known)."""
+    """``start`` plus ``days`` working days (same time of day; holidays and weekends skipped,
+    make-up working Saturdays counted)."""
     out = start
     left = days
     while left > 0:
         out += timedelta(days=1)
-        if out.weekday() < 5:
+        if is_working_day(out.date()):
             left -= 1
     return out
 
@@ -643,7 +656,12 @@ class CallSession:
 
     def _derive(self) -> None:
         """Category field and summary from the current evidence."""
-        if self._shown and "category" not in self._locked:
+        dispatchable = self._analysis is None or self._analysis.verdict == "accept"
+        if self._shown and "category" not in self._locked and not dispatchable:
+            # Referred or declined: nothing is dispatched, so no department is proposed
+            # (the suggestions stay visible; the call-taker may still choose one).
+            self._fields.pop("category", None)
+        elif self._shown and "category" not in self._locked:
             top = self._sugg[self._shown[0]]
             total = sum(self._scores.get(x, 0.0) for x in self._shown) or 1.0
             conf = self._scores.get(top.leaf.id, 0.0) / total

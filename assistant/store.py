@@ -372,7 +372,7 @@ class TicketDraft:
                 category_path = cat.extra.get("path", "")
                 department = cat.extra.get("department", "")
                 deadline = cat.extra.get("deadline", "")
-        elif leaves and not state.uncertain:
+        elif leaves and not state.uncertain and state.verdict == "accept":
             chosen = leaves[0]
             status["category"] = "suggested"
         if chosen is not None:

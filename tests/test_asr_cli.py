@@ -108,3 +108,26 @@ def test_listen_without_input_device_fails_fast() -> None:
     r = hotline("listen", "--device", "no-such-microphone", "--engine", "vosk")
     assert r.returncode == 1
     assert r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_stereo_follows_the_configured_channel_map(tmp_path: Path) -> None:
+    """Only the right channel has speech; with the map swapped it is the caller's."""
+    import numpy as np
+    import soundfile as sf
+    from asr_fixtures import load_clip
+
+    clip, rate = load_clip(CLIP_A)
+    stereo = np.zeros((len(clip), 2), np.float32)
+    stereo[:, 1] = clip
+    call = tmp_path / "right_only.wav"
+    sf.write(str(call), stereo, rate)
+    args = ("transcribe", str(call), "--stereo", "--json", "--engine", "vosk")
+    args += ("--model", str(korean_model()))
+    default = hotline(*args)
+    swapped = hotline(*args, env={"HOTLINE_CHANNEL_MAP": '["agent", "caller"]'})
+    assert default.returncode == 0 and swapped.returncode == 0, (default.stderr, swapped.stderr)
+    speakers = [
+        {json.loads(x)["speaker"] for x in r.stdout.splitlines()} for r in (default, swapped)
+    ]
+    assert speakers == [{"agent"}, {"caller"}]

@@ -20,9 +20,10 @@ def cached_vosk(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Reuse the session's Korean engine instead of loading the model again."""
     loaded: list[Path] = []
 
-    def load(path: Path) -> object:
+    def load(path: Path, rescoring: bool = False) -> object:
         from asr.models import check_vosk_model
 
+        assert rescoring is False  # live use: a large model's slow rescoring is dropped
         check_vosk_model(path)  # same checks as the real loader
         loaded.append(path)
         return korean_engine()
@@ -51,10 +52,22 @@ def test_auto_prefers_an_installed_mandarin_vosk_model(
     assert cached_vosk == [tmp_path / "vosk-model-small-cn-0.22"]
 
 
-def test_auto_uses_configured_vosk_model(cached_vosk: list[Path]) -> None:
-    engine, reason = create_engine("auto", korean_model(), None, Path("/nonexistent"))
+def test_auto_uses_a_configured_vosk_model_of_unknown_language(
+    tmp_path: Path, cached_vosk: list[Path]
+) -> None:
+    mine = tmp_path / "site-model"  # a folder name that says no language
+    mine.symlink_to(korean_model(), target_is_directory=True)
+    engine, reason = create_engine("auto", mine, None, Path("/nonexistent"))
     assert engine.name == "vosk" and "configured" in reason
-    assert cached_vosk == [korean_model()]
+    assert cached_vosk == [mine]
+
+
+def test_auto_does_not_recognise_mandarin_with_a_korean_model(
+    tmp_path: Path, cached_vosk: list[Path]
+) -> None:
+    with pytest.raises(EngineUnavailableError, match=r"not Mandarin \(ko\)"):
+        create_engine("auto", korean_model(), None, tmp_path)
+    assert cached_vosk == []
 
 
 def test_auto_without_any_model_explains_both_fixes(tmp_path: Path) -> None:

