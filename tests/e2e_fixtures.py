@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assistant.scoring import clean_name, digits, norm_address, summary_overlap
 
 ROOT = Path(__file__).resolve().parent.parent
