@@ -51,6 +51,13 @@ _ASK_ADDRESS_RE = re.compile(
     r"地址|哪个小区|哪个区|在哪|什么位置|哪里|哪条路|哪个村|具体位置|几号楼"
 )
 _AGENT_FIELD_ONLY_RE = re.compile(r"^(请问)?(您|你)?(贵姓|怎么称呼|电话|联系方式|地址|号码)")
+# The caller says they reported this before: 我上周已经打过了 / 这是第三次打 / 反映了好几次
+_REPEAT_CALL_RE = re.compile(
+    r"(已经|之前|上次|以前|早就|都|也|好几次|多次|几次|前几天|昨天|前天|上周|上个月).{0,6}"
+    r"(打过|反映过|投诉过|来过电话)(?!\s*(110|119|120|122|\d))"
+    r"|第[二两三四五六七八九十几\d]+次(打|来电|反映|投诉)"
+    r"|(打|反映|投诉)了(好几|好多|多|几|[二两三四五六七八九十\d]+)(次|回|遍)"
+)
 
 
 class EngineLike(Protocol):
@@ -482,6 +489,15 @@ class CallSession:
             )
             if when is not None:
                 self._offer(when)
+        if _REPEAT_CALL_RE.search(text):
+            self._add_alert(
+                Alert(
+                    kind="repeat_caller",
+                    title="来电人说此前已反映过：查该号码的历史工单，可并入",
+                    script=self._repeat_script(),
+                    at=at,
+                )
+            )
         # does the utterance carry the request, beyond the field answers and greetings?
         if extract.draft_request([text]):
             self._content.append(text)
@@ -724,6 +740,13 @@ class CallSession:
         ):
             return q("category")
         return None
+
+    def _repeat_script(self) -> str:
+        scripts = getattr(self.engine, "scripts", None)
+        try:
+            return str(scripts.repeat_caller()) if scripts is not None else ""
+        except Exception:
+            return ""
 
     def _empathy(self, emotion: str) -> str | None:
         scripts = getattr(self.engine, "scripts", None)

@@ -202,8 +202,17 @@ class KnowledgeEngine:
         emotion = self.classifier.emotion(text, decision)
         urgency = self.classifier.urgency(decision, deep, emotion, norm)
         guidance: str | None = None
+        top = result.suggestions[0] if result.suggestions else None
         if decision.rule is not None:
             guidance = decision.rule.script
+        elif (
+            urgency == "emergency"
+            and decision.verdict == "accept"
+            and top is not None
+            and not result.uncertain
+        ):
+            # an accepted 2-hour emergency (gas smell, live wire): safety first, dispatch now
+            guidance = self.scripts.urgent_dispatch(top.leaf.department)
         elif emotion != "calm":
             guidance = self.scripts.empathy(emotion)
         elif result.uncertain:

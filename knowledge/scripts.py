@@ -61,6 +61,7 @@ class _ScriptsModel(BaseModel):
     accepted: str
     emergency_transfer: dict[str, str]
     urgent_dispatch: dict[str, str] = {}
+    repeat_caller: str = "非常抱歉让您再次来电，我先查一下您之前反映的情况。"
     channel_names: dict[str, str]
     closing: list[str]
     forbidden_phrases: list[_Forbidden]
@@ -183,6 +184,10 @@ class Scripts:
         if text is None:
             raise KnowledgeError("scripts.yaml has no urgent_dispatch script")
         return text.format_map(_SafeDict(department=department))
+
+    def repeat_caller(self) -> str:
+        """What to say when the caller says they have reported this before."""
+        return self.data.repeat_caller
 
     def channel_name(self, channel: str) -> str:
         return self.data.channel_names.get(channel, channel)

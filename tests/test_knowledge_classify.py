@@ -129,3 +129,12 @@ def test_semantic_rule_matching_with_the_real_model(tmp_path: Path) -> None:
     q = eng.searcher.encode_query("我家楼上那人半夜用机器发射电波害我，我脑袋嗡嗡响")
     found = clf.semantic_rule(q, best_leaf_cosine=None)
     assert found is not None and found[0].id == "no_factual_basis"
+
+
+def test_accepted_emergency_gets_the_urgent_dispatch_script() -> None:
+    """The bundled catalogue, keyword search: a gas smell is accepted (燃气, 2 h) and the
+    guidance is the safety advice + immediate dispatch, not an empathy line."""
+    eng = KnowledgeEngine.create(embedding_backend=None)
+    a = eng.analyze("我家厨房里一股很浓的煤气味，不知道哪里漏了")
+    assert (a.verdict, a.urgency) == ("accept", "emergency")
+    assert a.guidance is not None and "燃气抢修" in a.guidance and "开窗通风" in a.guidance

@@ -280,3 +280,20 @@ def test_feed_text_typed_input(engine: FakeEngine) -> None:
     assert st.transcript[-1].engine == "typed"
     with pytest.raises(ValidationError):
         s.feed_text("robot", "x")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "repeat"),
+    [
+        ("我上周已经打过了，旁边工地天天施工", True),
+        ("这是第三次打了，还是没人管", True),
+        ("我反映了好几次了", True),
+        ("昨天打过电话的", True),
+        ("我已经打过120了，救护车还没来", False),  # called the ambulance, not 12345
+        ("我打了个电话给物业", False),
+        ("小孩被人打过", False),
+    ],
+)
+def test_caller_saying_they_called_before(engine: FakeEngine, text: str, repeat: bool) -> None:
+    st = _session(engine).feed(_ev("caller", text, 1))
+    assert any(a.kind == "repeat_caller" for a in st.alerts) is repeat

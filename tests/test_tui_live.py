@@ -209,6 +209,7 @@ async def test_repeat_caller_is_appended_to_the_existing_ticket(
         await wait_for(pilot, lambda: screen.query_one("#notice").display, what="notice")
         notice = str(screen.query_one("#notice", Static).render())
         assert first.number in notice and "F8" in notice
+        assert "该号码此前已有 1 张工单" in notice and "1 张未办结" in notice
         await pilot.press("f8")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseTicket))
         await pilot.press("enter")
@@ -353,3 +354,22 @@ async def test_missing_microphone_is_explained_and_the_ticket_still_works(
         name.focus()
         await pilot.press(*"张")
         assert name.value == "张"
+
+
+async def test_caller_saying_they_called_before_is_flagged_at_once(
+    tmp_path: Path, engine: Any, store: Any
+) -> None:
+    """No phone number yet, nothing in the store: the caller's own words raise the notice."""
+    script = [
+        ("agent", "您好，一二三四五热线，请问有什么可以帮您？", 0.0, 3.0),
+        ("caller", "我上周已经打过了，旁边工地天天晚上施工到半夜，吵得根本睡不着。", 3.5, 9.0),
+    ]
+    app = make_app(tmp_path, engine, store, script=script)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen: Any = app.screen
+        await played(pilot, screen, 2 * len(script))
+        await wait_for(pilot, lambda: screen.query_one("#notice").display, what="notice")
+        notice = str(screen.query_one("#notice", Static).render())
+        assert "来电人说此前反映过" in notice
+        alert = next(a for a in screen.state.alerts if a.kind == "repeat_caller")
+        assert "再次来电" in alert.script

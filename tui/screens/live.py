@@ -84,10 +84,12 @@ class DuplicatesFound(Message):
         duplicates: list[backend.TicketBrief],
         history: list[backend.TicketBrief],
         key: tuple[str, ...] | None = None,
+        counts: tuple[int, int] = (0, 0),
     ) -> None:
         super().__init__()
         self.duplicates = duplicates
         self.history = history
+        self.counts = counts  # earlier tickets with this phone number: (all, still open)
         self.key = key  # the (phone, address, category) looked up
 
 
@@ -143,6 +145,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.events: list[TranscriptEvent] = []
         self.duplicates: list[backend.TicketBrief] = []
         self.history: list[backend.TicketBrief] = []
+        self.caller_counts: tuple[int, int] = (0, 0)
         self.submitted_number: str | None = None
         self.submit_attempted = False
         self.runner: SessionRunner | None = None
@@ -397,6 +400,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.state_updates += 1
         self.last_state_at = time.perf_counter()
         self._render_state()
+        self._show_notice()
         self._maybe_check_duplicates()
 
     def on_feed_status(self, message: FeedStatus) -> None:
@@ -526,23 +530,30 @@ class LiveScreen(QuietCursors, Screen[None]):
                 store.find_duplicates(draft, window_days=self.ctx.settings.duplicate_window_days)
             )
             phone = state.fields.get("phone")
-            history = (
-                backend.history_briefs(store.caller_history(phone.value))
-                if phone and phone.value
-                else []
-            )
+            found = store.caller_history(phone.value) if phone and phone.value else None
+            history = backend.history_briefs(found)
+            counts = (int(found.count), int(found.open_count)) if found is not None else (0, 0)
         except Exception as exc:
             self.post_message(WorkerFailed("查重", exc))
             return
-        self.post_message(DuplicatesFound(dups, history, key))
+        self.post_message(DuplicatesFound(dups, history, key, counts))
 
     def on_duplicates_found(self, message: DuplicatesFound) -> None:
         if message.key is not None and message.key != self._dup_key:
             return  # a slower look-up for values the call has since moved past
         self.duplicates = message.duplicates
         self.history = [h for h in message.history if h.key not in {d.key for d in self.duplicates}]
+        self.caller_counts = message.counts
+        self._show_notice()
+
+    def _show_notice(self) -> None:
+        """Possible duplicate, the number's earlier tickets, or the caller saying so."""
         notice = self.query_one("#notice", Static)
-        if not self.duplicates and not self.history:
+        if self.submitted_number is not None:
+            return  # the notice now says the ticket was submitted
+        total, still_open = self.caller_counts
+        said = self.state is not None and any(a.kind == "repeat_caller" for a in self.state.alerts)
+        if not self.duplicates and not total and not said:
             notice.display = False
             return
         t = Text()
@@ -552,10 +563,16 @@ class LiveScreen(QuietCursors, Screen[None]):
             t.append(f" 工单 {d.number}（{d.created} · {d.category or d.address}）")
             if len(self.duplicates) > 1:
                 t.append(f" 等 {len(self.duplicates)} 张")
-        if self.history:
+        if total:
             t.append("  重复来电 ", style="bold reverse")
-            t.append(f" 该号码已有 {len(self.history)} 张工单")
-        t.append("  · F8 并入已有工单", style="bold")
+            t.append(f" 该号码此前已有 {total} 张工单")
+            if still_open:
+                t.append(f"（{still_open} 张未办结）")
+        elif said:
+            t.append(" 来电人说此前反映过 ", style="bold reverse")
+            t.append(" 记下电话后可查历史工单")
+        if self.duplicates or self.history:
+            t.append("  · F8 并入已有工单", style="bold")
         notice.update(t)
         notice.display = True
 

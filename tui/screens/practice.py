@@ -128,6 +128,18 @@ class PracticeScreen(LiveScreen):
         except Exception as exc:
             self.post_message(WorkerFailed("保存练习记录", exc))
 
+    # ---- practice never touches the real ticket store -----------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "merge":
+            return False  # no "append to an existing ticket" (and no F8 in the footer)
+        return super().check_action(action, parameters)
+
+    def action_merge(self) -> None:
+        self.notify("练习中不能并入真实工单", severity="warning")
+
+    def _maybe_check_duplicates(self) -> None:
+        """No duplicate look-ups against real tickets while practising."""
+
     # ---- scoring instead of storing ------------------------------------------------------
     def _submit(self, state: SessionState, draft: Any) -> None:  # type: ignore[override]
         """Practice never writes to the ticket store: the ticket is scored instead."""

@@ -64,9 +64,11 @@ class EmergencyBanner(Static):
         self.display = alert is not None
         if alert is None:
             return
-        number = alert.channel or ""
         t = Text()
-        t.append(f" ⚠ 紧急 · 立即转接 {number} ", style="bold reverse")
+        if alert.channel:  # transfer to the emergency number
+            t.append(f" ⚠ 紧急 · 立即转接 {alert.channel} ", style="bold reverse")
+        else:  # an accepted 2-hour emergency: dispatch to the department's repair service
+            t.append(" ⚠ 紧急 · 立即派单抢修 ", style="bold reverse")
         t.append(f" {alert.title}")
         if alert.script:
             t.append(f"\n话术：{alert.script}")

@@ -78,6 +78,11 @@ class TranscriptView(VerticalScroll):
     def following(self) -> bool:
         return self._pinned
 
+    def on_resize(self, _event: events.Resize) -> None:
+        # A banner appearing above shrinks the pane: keep the newest line in view.
+        if self._pinned:
+            self.call_after_refresh(self.scroll_end, animate=False)
+
     def _user_scrolled_back(self) -> None:
         if self.max_scroll_y > 0:
             self._pinned = False
@@ -115,7 +120,7 @@ class TranscriptView(VerticalScroll):
             return Text("等待通话内容…", style="dim")
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(width=5, style="dim")
-        grid.add_column(width=7)
+        grid.add_column(width=6)  # 来电人 / 话务员
         grid.add_column(ratio=1, overflow="fold")
         for ev in self.finals:
             grid.add_row(*self._cells(ev, partial=False))
@@ -128,7 +133,7 @@ class TranscriptView(VerticalScroll):
         label = SPEAKER_LABELS.get(ev.speaker, ev.speaker)
         style = "bold #5fafff" if ev.speaker == "caller" else "bold #87d787"
         body = Text(ev.text + " …", style="dim italic") if partial else Text(ev.text)
-        return Text(clock_text(ev.start)), Text(label + "：", style=style), body
+        return Text(clock_text(ev.start)), Text(label, style=style), body
 
     def _refresh(self) -> None:
         self._body.update(self.render_text())
