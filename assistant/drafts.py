@@ -64,6 +64,7 @@ class DraftJournal:
         self.partial_interval = partial_interval
         self._monotonic = monotonic
         self._last_partial = -1e18
+        self._pending: dict[str, Op] = {}  # per speaker: the newest partial not yet written
         self._fh: IO[str] | None = None
         self._started_at = started_at
         self._k = k
@@ -108,14 +109,24 @@ class DraftJournal:
     def record(self, op: Op) -> None:
         """Append one session operation (the :class:`CallSession` listener)."""
         self._open()
-        if op.get("op") == "partial":
-            now = self._monotonic()
-            if now - self._last_partial < self.partial_interval:
-                return
+        kind = op.get("op")
+        speaker = str((op.get("event") or {}).get("speaker", ""))
+        if kind == "event":
+            self._pending.pop(speaker, None)  # the final supersedes the speaker's partial
+        elif kind == "partial":
+            self._pending[speaker] = op
+        now = self._monotonic()
+        if self._pending and now - self._last_partial >= self.partial_interval:
             self._last_partial = now
+            for pending in self._pending.values():
+                self._write(pending, sync=False)
+            self._pending.clear()
+            if kind == "partial":
+                assert self._fh is not None
+                os.fsync(self._fh.fileno())
+                return
+        if kind != "partial":
             self._write(op, sync=True)
-            return
-        self._write(op, sync=True)
 
     __call__ = record
 
@@ -132,6 +143,11 @@ class DraftJournal:
         return session
 
     def close(self) -> None:
+        if self._fh is not None and self._pending:  # an orderly close keeps the last partials
+            with contextlib.suppress(StoreError, OSError):
+                for pending in self._pending.values():
+                    self._write(pending, sync=True)
+        self._pending.clear()
         if self._fh is not None:
             with contextlib.suppress(OSError):
                 self._fh.close()
@@ -225,6 +241,28 @@ def find_unfinished(drafts_dir: Path | str) -> list[DraftInfo]:
     return sorted(out, key=lambda x: x.modified, reverse=True)
 
 
+def _partials_as_finals(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sentence still being recognised when the call was cut off was on screen: keep the
+    last partial of each speaker that came after their last final, as a final (in place);
+    drop the other partials."""
+    last_final: dict[str, int] = {}
+    last_partial: dict[str, int] = {}
+    for i, o in enumerate(ops):
+        speaker = str((o.get("event") or {}).get("speaker", ""))
+        if o.get("op") == "event":
+            last_final[speaker] = i
+        elif o.get("op") == "partial" and str(o["event"].get("text", "")).strip():
+            last_partial[speaker] = i
+    keep = {i for sp, i in last_partial.items() if i > last_final.get(sp, -1)}
+    out: list[dict[str, Any]] = []
+    for i, o in enumerate(ops):
+        if o.get("op") != "partial":
+            out.append(o)
+        elif i in keep:
+            out.append({"op": "event", "event": {**o["event"], "final": True}})
+    return out
+
+
 def restore(
     path_or_info: Path | str | DraftInfo,
     engine: EngineLike,
@@ -236,7 +274,7 @@ def restore(
     to the same file (continue the call); else it is None and the file is left as is."""
     path = path_or_info.path if isinstance(path_or_info, DraftInfo) else Path(path_or_info)
     header, ops = read_ops(path)
-    ops = [o for o in ops if o.get("op") != "partial"]
+    ops = _partials_as_finals(ops)
     data = {
         "call_id": header.get("call_id", path.stem),
         "started_at": header["started_at"],

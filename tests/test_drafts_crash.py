@@ -157,3 +157,22 @@ def test_bad_call_id_and_unwritable_dir(tmp_path: Path) -> None:
     j = DraftJournal(blocker / "sub", "ok")
     with pytest.raises(StoreError, match="writable"):
         j.record({"op": "event", "event": json.loads("{}")})
+
+
+def test_a_sentence_cut_off_mid_recognition_is_restored(tmp_path: Path) -> None:
+    s = CallSession(FakeEngine(), call_id="cut1", started_at=T0, clock=lambda: T0)
+    j = DraftJournal(tmp_path, "cut1")
+    j.attach(s)
+    s.feed(TranscriptEvent("caller", "我们小区门口的路灯坏了", 1, 3, True))
+    s.feed(TranscriptEvent("agent", "请问您贵", 3.5, 4, False))  # superseded by its final
+    s.feed(TranscriptEvent("agent", "请问您贵姓？", 3.5, 4.5, True))
+    s.feed(TranscriptEvent("caller", "我姓李，电话是一三八", 5, 7, False))  # the crash hits here
+    j.close()
+    restored, _ = restore(j.path, FakeEngine(), clock=lambda: T0, resume=False)
+    texts = [(e.speaker, e.text, e.final) for e in restored.state.transcript]
+    assert texts == [
+        ("caller", "我们小区门口的路灯坏了", True),
+        ("agent", "请问您贵姓？", True),
+        ("caller", "我姓李，电话是一三八", True),
+    ]
+    assert restored.state.fields["name"].value == "李"

@@ -221,7 +221,15 @@ def _draft(**kw: str) -> TicketDraft:
 async def test_tickets_list_search_audit_and_merge(tmp_path: Path, engine: Any) -> None:
     store = TicketStore.open(f"sqlite:///{tmp_path / 't.db'}")
     a = store.submit(_draft())
-    b = store.submit(_draft(name="李", phone="13900002222"))
+    b = store.submit(
+        _draft(name="李", phone="13900002222"),
+        suggestions={
+            "name": "张",
+            "category": "01.01.01",
+            "urgency": "urgent",
+            "verdict": "accept",
+        },
+    )
     store.submit(
         _draft(
             address="西城区金融街9号",
@@ -251,13 +259,46 @@ async def test_tickets_list_search_audit_and_merge(tmp_path: Path, engine: Any) 
         await pilot.press("down")
         await wait_for(pilot, lambda: screen.selected is not None and screen.selected.id == b.id)
         await wait_for(pilot, lambda: any(x.action == "created" for x in screen.audit))
+        detail = _detail_text(screen)
+        # codes are shown in Chinese: verdict, urgency, field names, actions, actors
+        assert "受理     受理" in detail and "紧急     一般" in detail
+        assert "助手建议" in detail and "已确认" in detail and "已修改" in detail
+        assert "话务员" in detail and "助手 " in detail
+        assert "姓名 张 → 李" in detail.replace("\n", "")
+        assert "紧急程度 加急 → 一般" in detail and "受理结论 受理" in detail
+        # the ticket's own leaf id reads as its catalogue path (folded, never cut off)
+        flat = "".join(detail.split())
+        assert flat.count("分类城市管理>市容环境>占道经营") >= 3  # field row, suggested, confirmed
+        assert "01.01.01" not in detail and "…" not in detail
+        for raw in ("accept", "normal", "urgent", "suggested", "confirmed", "call_taker", "name "):
+            assert raw not in detail, raw
         await pilot.press("f7")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseTicket), what="merge targets")
         await pilot.press("enter")
         await wait_for(pilot, lambda: store.get(b.id).status == "merged", what="merged")
+        # the merged ticket's trail shows the merge and the status change in Chinese
+        await wait_for(pilot, lambda: any(t.status == "merged" for t in screen.tickets))
+        table.focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: any(x.action == "merged" for x in screen.audit))
+        flat = "".join(_detail_text(screen).split())
+        assert f"已合并→{a.number}" in flat
+        assert f"话务员合并并入{a.number}" in flat and "状态变更状态办理中→已合并" in flat
     assert store.get(b.id).merged_into == a.id
     assert "merged" in {x.action for x in store.audit(b.id)}
     store.dispose()
+
+
+def _detail_text(screen: Any) -> str:
+    """The tickets screen's detail pane as plain text, at the pane's width."""
+    import io
+
+    from rich.console import Console
+
+    body = screen.query_one("#detail-body", Static)
+    console = Console(width=body.size.width, file=io.StringIO(), record=True, color_system=None)
+    console.print(body.content)
+    return console.export_text()
 
 
 async def test_home_opens_each_screen_by_key(tmp_path: Path, engine: Any) -> None:

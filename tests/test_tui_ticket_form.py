@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from assistant.state import FieldValue, SessionState
 from tests.tui_fixtures import anyio_backend  # noqa: F401  (a fixture)
+from tui.messages import FieldEdited
 from tui.widgets.ticket_form import TicketForm
 
 pytestmark = pytest.mark.anyio
@@ -46,9 +47,16 @@ def _state(summary: str, name: str = "张") -> SessionState:
 
 
 class FormApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.edits: list[tuple[str, str]] = []
+
     def compose(self) -> ComposeResult:
         yield Input(id="elsewhere")
         yield TicketForm(id="form")
+
+    def on_field_edited(self, message: FieldEdited) -> None:
+        self.edits.append((message.name, message.value))
 
 
 async def test_prefilled_long_value_shows_its_start_until_edited() -> None:
@@ -89,3 +97,21 @@ async def test_session_update_never_overwrites_what_the_user_typed() -> None:
         assert name.value == "李"
         assert form.statuses["name"] == "edited"
         assert form.pending_edits() == {"name": "李"}
+
+
+async def test_typed_text_reaches_the_session_while_the_field_keeps_focus() -> None:
+    """So that a crash mid-typing loses at most the last fraction of a second."""
+    app = FormApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        summary = app.query_one("#f-summary", Input)
+        summary.focus()
+        await pilot.press(*"路灯坏了")
+        await pilot.pause(0.2)
+        assert app.edits == []  # still typing
+        await pilot.pause(TicketForm.EDIT_SETTLE_S + 0.3)
+        assert app.edits == [("summary", "路灯坏了")]
+        assert summary.has_focus
+        # a value the session shows (not typed) is not sent back
+        app.query_one(TicketForm).show_state(_state("摆摊", name="王"))
+        await pilot.pause(TicketForm.EDIT_SETTLE_S + 0.3)
+        assert app.edits == [("summary", "路灯坏了")]

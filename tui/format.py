@@ -160,3 +160,13 @@ def error_text(where: str, exc: BaseException) -> str:
     else:
         return f"{where}出错：{detail}"
     return f"{where}出错：{advice}（{detail}）"
+
+
+REASON_LABELS: dict[str, str] = {
+    "superstition": "涉及封建迷信",
+    "private_matter": "私人事务",
+    "unlawful_demand": "诉求违法",
+    "no_substance": "无实质诉求",
+    "no_factual_basis": "缺乏事实依据",
+    "already_concluded": "已依法办结",
+}

@@ -37,7 +37,7 @@ def _root(
 ) -> None:
     """hotline-assistant: an offline copilot for 12345 hotline call-takers.
 
-    With no command it opens the terminal app (live call screen).
+    With no command it opens the terminal app (home screen: live call, practice, review, tickets).
     """
     if version:
         from assistant import __version__

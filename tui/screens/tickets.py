@@ -17,7 +17,14 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from tui import backend
 from tui.context import AppContext
-from tui.format import DEADLINE_LABELS
+from tui.format import (
+    CHANNEL_LABELS,
+    DEADLINE_LABELS,
+    FIELD_LABELS,
+    REASON_LABELS,
+    URGENCY_LABELS,
+    VERDICT_LABELS,
+)
 from tui.messages import WorkerFailed
 from tui.screens.base import QuietCursors
 from tui.screens.modals import ChooseTicket
@@ -25,11 +32,23 @@ from tui.screens.modals import ChooseTicket
 STATUS_LABELS = {"open": "办理中", "closed": "已办结", "merged": "已合并"}
 STATUS_OPTIONS = [("全部状态", ""), ("办理中", "open"), ("已办结", "closed"), ("已合并", "merged")]
 ACTION_LABELS = {
-    "created": "创建", "suggested": "助手建议", "confirmed": "确认", "edited": "修改",
-    "appended": "追加来电", "merged": "合并", "updated": "更新", "closed": "办结",
-    "reopened": "重开",
+    "created": "创建", "suggested": "助手建议", "confirmed": "已确认", "edited": "已修改",
+    "appended": "追加来电", "merged": "合并", "status": "状态变更", "updated": "更新",
+    "closed": "办结", "reopened": "重开",
 }  # fmt: skip
 ACTOR_LABELS = {"assistant": "助手", "call_taker": "话务员", "system": "系统"}
+# Audit-trail field names: the form fields plus what the store records after submit.
+AUDIT_FIELD_LABELS: dict[str, str] = {
+    **FIELD_LABELS,
+    "category_id": "分类", "category_path": "分类路径", "department": "承办部门",
+    "deadline": "办理时限", "verdict": "受理结论", "channel": "转办渠道", "reason": "不受理原因",
+    "urgency": "紧急程度", "call": "来电", "merged_into": "并入", "merged_from": "并入本单",
+    "status": "状态",
+}  # fmt: skip
+_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "verdict": VERDICT_LABELS, "urgency": URGENCY_LABELS, "channel": CHANNEL_LABELS,
+    "reason": REASON_LABELS, "deadline": DEADLINE_LABELS, "status": STATUS_LABELS,
+}  # fmt: skip
 
 
 class TicketsLoaded(Message):
@@ -242,7 +261,7 @@ def detail_renderable(ticket: Any, audit: list[Any], calls: list[Any]) -> Table:
         ("来电人", ticket.name), ("电话", ticket.phone), ("地址", ticket.address),
         ("发生时间", ticket.incident_time), ("分类", ticket.category_path),
         ("承办", f"{ticket.department} · {DEADLINE_LABELS.get(ticket.deadline, ticket.deadline)}"),
-        ("受理", f"{ticket.verdict} {ticket.channel or ''}"), ("紧急", ticket.urgency),
+        ("受理", verdict_text(ticket)), ("紧急", URGENCY_LABELS.get(ticket.urgency, ticket.urgency)),
         ("摘要", ticket.summary), ("座席", ticket.seat_id),
         ("办结期限", ticket.resolve_by.astimezone().strftime("%Y-%m-%d %H:%M")
          if ticket.resolve_by else "—"),
@@ -252,21 +271,59 @@ def detail_renderable(ticket: Any, audit: list[Any], calls: list[Any]) -> Table:
     outer.add_row(fields)
     outer.add_row(Text(f"关联来电 {len(calls)} 次", style="bold"))
     outer.add_row(Text("审计记录", style="bold"))
-    trail = Table(show_header=True, header_style="dim", box=None, padding=(0, 1), expand=True)
+    trail = Table(
+        show_header=True, header_style="dim", box=None, padding=(0, 1), pad_edge=False, expand=True
+    )
     trail.add_column("时间", width=11)
     trail.add_column("谁", width=6)
     trail.add_column("动作", width=8)
-    trail.add_column("内容", ratio=1)
+    # fold: CJK text and ticket numbers have no spaces to wrap at; never cut them off
+    trail.add_column("内容", ratio=1, overflow="fold")
     for a in audit:
-        what = a.field or ""
-        change = a.new_value or ""
-        if a.old_value and a.old_value != a.new_value:
-            change = f"{a.old_value} → {a.new_value}"
         trail.add_row(
             a.at.astimezone().strftime("%m-%d %H:%M"),
             ACTOR_LABELS.get(a.actor, a.actor),
             ACTION_LABELS.get(a.action, a.action),
-            f"{what} {change}".strip(),
+            audit_text(a, ticket),
         )
     outer.add_row(trail)
     return outer
+
+
+def verdict_text(ticket: Any) -> str:
+    """``受理`` / ``转办/引导 110 报警`` / ``不予受理 涉及封建迷信``."""
+    verdict = VERDICT_LABELS.get(ticket.verdict, ticket.verdict or "")
+    extra = ""
+    if ticket.channel:
+        extra = CHANNEL_LABELS.get(ticket.channel, ticket.channel)
+    elif getattr(ticket, "reason", None):
+        extra = REASON_LABELS.get(ticket.reason, ticket.reason)
+    return f"{verdict} {extra}".strip()
+
+
+def audit_value(field: str | None, value: str | None, ticket: Any) -> str:
+    """One audit value in Chinese: codes via the label dicts; the ticket's own leaf id as
+    its catalogue path (other leaf ids stay ids, the ticket only knows its own path)."""
+    if not value:
+        return ""
+    if field in ("category", "category_id"):
+        if value == ticket.category_id and ticket.category_path:
+            return str(ticket.category_path)
+        return value
+    labels = _VALUE_LABELS.get(field or "")
+    if labels is None:
+        return value
+    if field == "status" and ": " in value:  # "closed: note" from close()/reopen()
+        code, note = value.split(": ", 1)
+        return f"{labels.get(code, code)}：{note}"
+    return labels.get(value, value)
+
+
+def audit_text(entry: Any, ticket: Any) -> str:
+    """``分类 城市管理 > 市容环境 > 占道经营`` / ``紧急程度 一般 → 加急``."""
+    what = AUDIT_FIELD_LABELS.get(entry.field, entry.field) if entry.field else ""
+    new = audit_value(entry.field, entry.new_value, ticket)
+    change = new
+    if entry.old_value and entry.old_value != entry.new_value:
+        change = f"{audit_value(entry.field, entry.old_value, ticket)} → {new or '—'}"
+    return f"{what} {change}".strip()

@@ -16,6 +16,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from assistant.state import TICKET_FIELDS, SessionState
@@ -45,8 +46,13 @@ class CategoryField(Static):
 class TicketForm(Vertical):
     BORDER_TITLE = "工单"
 
+    # Typed text reaches the session (and so the crash journal) this long after the last key,
+    # not only on Enter / leaving the field.
+    EDIT_SETTLE_S: ClassVar[float] = 0.8
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._settle: dict[str, Timer] = {}
         self._shown: dict[str, str] = dict.fromkeys(TICKET_FIELDS, "")
         self.statuses: dict[str, str] = dict.fromkeys(TICKET_FIELDS, "empty")
         self.category_leaf: Leaf | None = None
@@ -181,6 +187,15 @@ class TicketForm(Vertical):
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         self._send(event.input)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        inp = event.input
+        if not inp.id or not inp.has_focus or self.read_only:
+            return  # a value shown by the session, not typed
+        name = inp.id
+        if (timer := self._settle.pop(name, None)) is not None:
+            timer.stop()
+        self._settle[name] = self.set_timer(self.EDIT_SETTLE_S, lambda: self._send(inp))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Editing usually means adding to the end of what the assistant prefilled.
