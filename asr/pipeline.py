@@ -69,6 +69,8 @@ class Transcriber:
         recorder: a :class:`~asr.recording.SessionRecorder` that receives the audio
             chunks and the events, or an :class:`~asr.recording.AudioTap` for the audio
             only (optional).
+        reason: why this engine was chosen (``asr.select.create_engine``'s reason), for
+            status bars and logs.
     """
 
     def __init__(
@@ -82,6 +84,7 @@ class Transcriber:
         recorder: Recorder | None = None,
         max_queued_chunks: int = 50,
         progress_interval: float = 0.5,
+        reason: str = "",
     ) -> None:
         speakers = get_args(Speaker)
         for name in channel_map:
@@ -103,6 +106,7 @@ class Transcriber:
         self.on_event = on_event
         self.on_progress = on_progress
         self.recorder = recorder
+        self.reason = reason  # why this engine was chosen (for status bars)
         self.progress_interval = progress_interval
         self.recognizers: list[Recognizer] = [
             engine_factory.recognizer(self.channel_map[ch], ch) for ch in range(source.channels)

@@ -537,6 +537,41 @@ class _EventsLog:
         self._fh.close()
 
 
+def second_pass_path(folder: str | Path, engine: str) -> Path:
+    """Where a re-transcription of a saved session goes: ``events.<engine>.jsonl``."""
+    tag = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in engine.lower()) or "asr"
+    return Path(folder) / f"events.{tag}.jsonl"
+
+
+def save_second_pass(
+    folder: str | Path,
+    events: Sequence[TranscriptEvent],
+    *,
+    engine: str,
+    model: str = "",
+    sample_rate: int = 16000,
+    channel_map: Sequence[str] = ("caller", "agent"),
+) -> Path:
+    """Keep a re-transcription of a saved session beside the original ``events.jsonl`` (same
+    format, read back with :func:`asr.recording.load_events`); the original is not touched.
+    Written to a temporary file and renamed, so a crash never leaves half a file."""
+    target = second_pass_path(folder, engine)
+    if target.name == EVENTS_FILE:
+        raise SessionFileError("a second pass must not replace the original events.jsonl")
+    tmp = target.with_suffix(".tmp")
+    log = _EventsLog(tmp, {
+        "created": _iso(datetime.now(UTC)), "engine": engine, "model": model,
+        "sample_rate": int(sample_rate), "channels": len(channel_map),
+        "channel_map": list(channel_map), "audio": {"layout": "stereo", "files": []},
+        "metadata": {"second_pass_of": EVENTS_FILE},
+    })  # fmt: skip
+    for ev in events:
+        log.write_event(ev, ev.end)
+    log.mark_end(max((e.end for e in events), default=0.0))
+    os.replace(tmp, target)
+    return target
+
+
 class SessionWriter:
     """Write one session folder while the call runs (crash-safe at every step).
 

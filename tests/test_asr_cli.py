@@ -131,3 +131,30 @@ def test_stereo_follows_the_configured_channel_map(tmp_path: Path) -> None:
         {json.loads(x)["speaker"] for x in r.stdout.splitlines()} for r in (default, swapped)
     ]
     assert speakers == [{"agent"}, {"caller"}]
+
+
+@pytest.mark.slow
+def test_second_pass_of_a_saved_session_is_kept_beside_the_original(tmp_path: Path) -> None:
+    import shutil
+
+    from asr.recording import load_events
+
+    sample = Path(__file__).resolve().parent.parent / "audio_samples" / "08_rude_agent"
+    shutil.copytree(sample, tmp_path / "call")
+    session = tmp_path / "call" / "session"
+    original = (session / "events.jsonl").read_bytes()
+    r = hotline("transcribe", str(session), "--json", "--engine", "vosk", "--model",
+                str(korean_model()))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "second pass saved" in r.stderr
+    assert (session / "events.jsonl").read_bytes() == original  # untouched
+    second = load_events(session / "events.vosk.jsonl")
+    assert second.complete and second.header["engine"] == "vosk"
+    printed = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [e.text for e in second.finals] == [row["text"] for row in printed]
+    assert {e.speaker for e in second.finals} == {"caller", "agent"}
+
+
+def test_a_folder_that_is_not_a_session_is_refused(tmp_path: Path) -> None:
+    r = hotline("transcribe", str(tmp_path), "--engine", "vosk")
+    assert r.returncode == 2 and "not a saved session" in r.stderr

@@ -310,6 +310,7 @@ async def test_live_call_saves_its_audio_and_events_with_real_vosk(
         )
         folder = Path(screen.session_path)
         n_events = len(screen.events)
+        assert "Vosk (requested)" in str(screen.status.tooltip)  # which engine, and why
         assert n_events > 0
         await pilot.press("f10")  # leave the call: the session is closed
         await pilot.pause(0.2)

@@ -280,6 +280,7 @@ class TranscriberFeed(EventFeed):
     ) -> None:
         self._make = make_transcriber
         self.audio_tap = audio_tap  # an asr.recording.AudioTap the transcriber records into
+        self.engine_reason = ""  # why this engine runs (shown as the status bar's tooltip)
         self.description = description
         self.engine_name = engine_name
         self.pacer = pacer
@@ -305,6 +306,7 @@ class TranscriberFeed(EventFeed):
             engine = getattr(self._tx, "engine", None)
             if engine is not None and str(getattr(engine, "name", "") or ""):
                 self.engine_name = f"{engine.name} · {getattr(engine, 'model_description', '')}"
+            self.engine_reason = str(getattr(self._tx, "reason", "") or "")
             cb.on_status("识别中")
             self._tx.start()
             self._notify("play")

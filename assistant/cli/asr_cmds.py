@@ -103,7 +103,14 @@ def devices() -> None:
 
 
 def transcribe(
-    file: Annotated[Path, typer.Argument(help="Audio file (WAV, FLAC, OGG; any sample rate).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Audio file (WAV, FLAC, OGG; any sample rate), or a saved session folder: "
+            "its audio is transcribed again and kept as events.<engine>.jsonl beside the "
+            "original events."
+        ),
+    ],
     stereo: Annotated[
         bool,
         typer.Option("--stereo", help="Call recording: left channel = caller, right = agent."),
@@ -124,8 +131,26 @@ def transcribe(
         str | None, typer.Option("--model", help="Vosk model folder, or Whisper model folder/name.")
     ] = None,
 ) -> None:
-    """Transcribe an audio file and print the final segments with their times."""
+    """Transcribe an audio file (or re-transcribe a saved session) and print the final
+    segments with their times."""
     from asr.errors import ASRError, AudioFileError
+
+    session_dir: Path | None = None
+    channel_map: tuple[str, ...] | None = None
+    if file.is_dir():
+        from assistant.errors import SessionFileError
+        from assistant.sessionfile import is_session, load_session
+
+        if not is_session(file):
+            raise _fail(f"{file} is a folder but not a saved session (no session.json)", 2)
+        try:
+            saved = load_session(file)
+        except SessionFileError as exc:
+            raise _fail(str(exc), 2) from exc
+        if saved.audio is None:
+            raise _fail(f"the session {file} has no audio to transcribe again", 2)
+        session_dir, file, channel_map = file, saved.audio, saved.channel_map
+        stereo = True  # a session's audio is caller left / agent right (mono: caller)
     from asr.pipeline import Transcriber
     from asr.sources import FileSource, probe_audio_file
 
@@ -174,8 +199,10 @@ def transcribe(
 
     from assistant.settings import load_settings
 
-    channel_map = load_settings().channel_map  # left = caller unless configured otherwise
+    if channel_map is None:
+        channel_map = load_settings().channel_map  # left = caller unless configured otherwise
     transcriber = Transcriber(source, factory, channel_map, on_progress=on_progress)
+    kept: list[TranscriptEvent] = []
     finals = 0
     try:
         if progress is not None:
@@ -184,6 +211,7 @@ def transcribe(
             if not ev.final or not ev.text.strip():  # (an empty final only clears a partial)
                 continue
             finals += 1
+            kept.append(ev)
             line = _segment_json(ev) if json_out else _segment_line(ev)
             typer.echo(line)
             sys.stdout.flush()
@@ -201,6 +229,18 @@ def transcribe(
         transcriber.join(timeout=5)
     if finals == 0:
         typer.echo("note: no speech recognised", err=True)
+    if session_dir is not None:
+        from assistant.sessionfile import save_second_pass
+
+        path = save_second_pass(
+            session_dir,
+            kept,
+            engine=factory.name,
+            model=factory.model_description,
+            sample_rate=factory.sample_rate,
+            channel_map=channel_map,
+        )
+        typer.echo(f"second pass saved beside the original events: {path}", err=True)
 
 
 def listen(

@@ -86,11 +86,11 @@ def live_feed(
 
         if precheck is not None:
             precheck()
-        factory, _reason = create_asr(settings)
+        factory, reason = create_asr(settings)
         source = make_source(factory.sample_rate)
         if tap is not None:
             tap.configure(factory.sample_rate, source.channels)
-        return Transcriber(source, factory, settings.channel_map, recorder=tap)
+        return Transcriber(source, factory, settings.channel_map, recorder=tap, reason=reason)
 
     return TranscriberFeed(
         make,
@@ -122,11 +122,11 @@ def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = 
             from asr.sources import FileSource
             from assistant.services import create_asr
 
-            factory, _reason = create_asr(settings)
+            factory, reason = create_asr(settings)
             source = FileSource(
                 audio, sample_rate=factory.sample_rate, split_channels=True, pacer=pacer
             )
-            return Transcriber(source, factory, settings.channel_map)
+            return Transcriber(source, factory, settings.channel_map, reason=reason)
 
         return TranscriberFeed(
             make,

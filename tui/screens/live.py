@@ -407,6 +407,9 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.recognition_status = message.text
         self.status.recognition = message.text
         self.status.engine = self.feed.engine_name or ""
+        reason = getattr(self.feed, "engine_reason", "")
+        if reason:  # the status bar says which engine; hovering it says why
+            self.status.tooltip = f"识别引擎：{reason}"
 
     def on_feed_position(self, message: FeedPosition) -> None:
         pass
