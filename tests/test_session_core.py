@@ -44,6 +44,8 @@ def test_dev_calls_field_accuracy(engine: FakeEngine) -> None:
             if got != want:
                 misses.append((call["id"], name, want, got))
     assert correct / total >= 0.9, misses
+    # a wrong phone number sends the callback to a stranger: no phone misses at all
+    assert not [m for m in misses if m[1] == "phone"], misses
 
 
 def test_partials_are_cheap_and_only_touch_partials(engine: FakeEngine) -> None:
