@@ -37,7 +37,7 @@ from assistant.store import TicketDraft
 
 pytestmark = pytest.mark.slow
 
-AUDIO_CHECKS = ("phone", "department", "verdict", "urgency")
+AUDIO_CHECKS = ("phone", "department", "category", "verdict", "urgency")
 # (call, check) -> reason. Recognition gaps are not strict: decoding is deterministic
 # (temperature 0 only), but the channels' segmentation of a fast file run can vary.
 KNOWN_AUDIO_GAPS: dict[tuple[str, str], str] = {
