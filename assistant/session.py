@@ -234,14 +234,16 @@ class CallSession:
         """Mark the current value of ``name`` as confirmed by the call-taker."""
         if name not in self._fields:
             raise ValidationError(name, "nothing to confirm yet; type the value instead")
-        self._apply({"op": "confirm_field", "name": name})
+        self._apply({"op": "confirm_field", "name": name, "at": round(self._call_time(), 3)})
         return self.state
 
     def choose_category(self, leaf_id: str) -> SessionState:
         """The call-taker picks the catalogue leaf (from the suggestions or the look-up)."""
         if self._find_leaf(leaf_id) is None:
             raise ValidationError("category", f"no catalogue item with id {leaf_id!r}")
-        self._apply({"op": "choose_category", "leaf_id": leaf_id})
+        self._apply(
+            {"op": "choose_category", "leaf_id": leaf_id, "at": round(self._call_time(), 3)}
+        )
         return self.state
 
     def add_alert(self, alert: Alert) -> SessionState:

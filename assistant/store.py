@@ -29,7 +29,7 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -422,6 +422,23 @@ def suggestions_from_state(state: SessionState) -> dict[str, str]:
     return out
 
 
+def _changes_from_ops(ops: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for op in ops:
+        kind = op.get("op")
+        at = op.get("at")
+        if kind == "set_field":
+            action = "confirmed" if op.get("status") == "confirmed" else "edited"
+            out.append({"at": at, "action": action, "field": op["name"], "value": op["value"]})
+        elif kind == "confirm_field":
+            out.append({"at": at, "action": "confirmed", "field": op["name"], "value": None})
+        elif kind == "choose_category":
+            out.append(
+                {"at": at, "action": "confirmed", "field": "category", "value": op["leaf_id"]}
+            )
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CallInfo:
     """A call to link with a ticket (the transcript or the folder the session was saved in)."""
@@ -431,6 +448,10 @@ class CallInfo:
     ended_at: datetime | None = None
     transcript: tuple[TranscriptEvent, ...] = ()
     session_path: str | None = None
+    # The call-taker's changes during the call, in order: {"at": call seconds, "action":
+    # "edited" | "confirmed", "field", "value"} (from CallSession.ops); each becomes an audit
+    # row stamped with the moment it happened.
+    changes: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_session_state(
@@ -439,6 +460,7 @@ class CallInfo:
         *,
         ended_at: datetime | None = None,
         session_path: str | Path | None = None,
+        ops: Sequence[Mapping[str, Any]] = (),
     ) -> CallInfo:
         started = state.started_at
         if started.tzinfo is None:
@@ -449,6 +471,7 @@ class CallInfo:
             ended_at=ended_at,
             transcript=tuple(e for e in state.transcript if e.final),
             session_path=str(session_path) if session_path is not None else None,
+            changes=tuple(_changes_from_ops(ops)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1024,11 +1047,32 @@ class TicketStore:
                     audit.append(
                         self._audit_row(row.id, now, "call_taker", action, f, None, value, seat)
                     )
+            if call is not None:
+                audit.extend(self._change_rows(row.id, call, seat, now))
             s.add_all(audit)
             if call is not None:
                 s.add(self._call_row(call, row.id, seat, "", now))
             s.flush()
             return self._tickets(s, [row])[0]
+
+    def _change_rows(self, ticket_id: int, call: CallInfo, seat: str, now: datetime) -> list[Any]:
+        """The call-taker's edits and confirmations during the call, each at its moment."""
+        rows = []
+        for ch in call.changes:
+            at = ch.get("at")
+            when = (
+                call.started_at + timedelta(seconds=float(at))
+                if call.started_at is not None and isinstance(at, int | float)
+                else now
+            )
+            value = ch.get("value")
+            rows.append(
+                self._audit_row(
+                    ticket_id, when, "call_taker", ch["action"], ch["field"], None,
+                    None if value is None else str(value), seat,
+                )
+            )  # fmt: skip
+        return rows
 
     def append_call(
         self,

@@ -314,3 +314,27 @@ def test_reopen_existing_database_keeps_data(db_url: str, clock: FakeClock) -> N
         assert s2.get(t.number).summary == t.summary
         assert s2.schema_version() == 1
         assert s2.submit(make_draft()).number.endswith("-0002")
+
+
+def test_changes_during_the_call_are_audited_at_their_moment(store: TicketStore) -> None:
+    from dataclasses import replace
+
+    call = replace(
+        _call(),
+        changes=(
+            {"at": 12.5, "action": "edited", "field": "name", "value": "张"},
+            {"at": 30.0, "action": "confirmed", "field": "phone", "value": None},
+            {"at": 41.0, "action": "edited", "field": "name", "value": "张三"},
+        ),
+    )
+    ticket = store.submit(make_draft(), suggestions={"name": "张山"}, call=call)
+    start = datetime(2026, 11, 24, 9, 20, tzinfo=BEIJING)
+    during = [
+        a for a in store.audit(ticket.number) if a.at.astimezone(BEIJING) < start.replace(minute=21)
+    ]
+    assert [(a.at.astimezone(BEIJING).second, a.action, a.field, a.new_value) for a in during] == [
+        (12, "edited", "name", "张"),
+        (30, "confirmed", "phone", None),
+        (41, "edited", "name", "张三"),
+    ]
+    assert all(a.actor == "call_taker" for a in during)

@@ -121,6 +121,10 @@ async def test_call_to_submitted_ticket_with_keyboard_only(
     assert ("edited", "name") in trail  # the call-taker's correction is audited
     assert ("suggested", "name") in trail  # next to what the assistant proposed
     assert ("confirmed", "phone") in trail
+    # ... and each change made during the call is there as well, at its own moment
+    during = [a for a in store.audit(t.id) if a.actor == "call_taker" and a.at < t.created_at]
+    assert ("edited", "name", "张三") in {(a.action, a.field, a.new_value) for a in during}
+    assert ("confirmed", "category") in {(a.action, a.field) for a in during}
 
 
 async def test_invalid_phone_shown_inline_and_submit_blocked(

@@ -144,10 +144,14 @@ def validate_draft(draft: Any) -> list[tuple[str, str]]:
 
 
 def call_info(
-    state: SessionState, *, ended_at: datetime | None = None, session_path: str | None = None
+    state: SessionState,
+    *,
+    ended_at: datetime | None = None,
+    session_path: str | None = None,
+    ops: Any = (),
 ) -> Any:
     return _store_module.CallInfo.from_session_state(
-        state, ended_at=ended_at, session_path=session_path
+        state, ended_at=ended_at, session_path=session_path, ops=ops
     )
 
 

@@ -727,7 +727,11 @@ class LiveScreen(QuietCursors, Screen[None]):
 
     def call_record(self, state: SessionState) -> Any:
         """What the store keeps about this call (call id, times, final transcript)."""
-        return backend.call_info(state, ended_at=self.ctx.clock(), session_path=self.session_path)
+        session = self.runner.session if self.runner is not None else None
+        ops = list(getattr(session, "ops", ()))  # the call-taker's changes, with their moments
+        return backend.call_info(
+            state, ended_at=self.ctx.clock(), session_path=self.session_path, ops=ops
+        )
 
     def suggestion_record(self, state: SessionState) -> dict[str, str]:
         """What the assistant proposed per field (for the audit trail): the last automatic
