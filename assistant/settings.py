@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     """sentence-transformers model: hub name or local folder path."""
 
     catalogue_paths: list[Path] = Field(default_factory=list)
-    """Extra or replacement catalogue files (YAML/CSV); empty means the bundled catalogue."""
+    """Catalogue files (YAML/CSV/XLSX) replacing the bundled catalogue; include the entry `bundled` to extend it instead. Empty means the bundled catalogue."""
 
     database_url: str | None = None
     """SQLAlchemy URL of the ticket store (default: SQLite file <data_dir>/tickets.db); use postgresql+psycopg://… for a call centre."""
