@@ -21,7 +21,9 @@ def _load_vosk(path: Path, rescoring: bool = False) -> EngineFactory:
     return VoskEngine(path, rescoring=rescoring)
 
 
-def _load_whisper(whisper_model: str | None, models_dir: Path) -> tuple[EngineFactory, str]:
+def _load_whisper(
+    whisper_model: str | None, models_dir: Path, hotwords: str | None = None
+) -> tuple[EngineFactory, str]:
     model: str | Path
     if whisper_model:
         model = whisper_model
@@ -40,7 +42,7 @@ def _load_whisper(whisper_model: str | None, models_dir: Path) -> tuple[EngineFa
             "The Whisper engine is not available (install the extra: pip install "
             f"'hotline-assistant[whisper]'): {exc}"
         ) from exc
-    engine: EngineFactory = WhisperEngine(model)
+    engine: EngineFactory = WhisperEngine(model, hotwords=hotwords)
     return engine, str(model)
 
 
@@ -51,6 +53,7 @@ def create_engine(
     models_dir: Path,
     *,
     vosk_rescoring: bool = False,
+    whisper_hotwords: str | None = None,
 ) -> tuple[EngineFactory, str]:
     """Load the requested engine; return it with a one-line reason for the status bar/logs.
 
@@ -59,7 +62,8 @@ def create_engine(
     configured model that cannot be loaded, or whose folder name says another language,
     makes ``auto`` fall back to Whisper and say why; ``vosk`` uses it anyway (or raises the
     model error). ``vosk_rescoring``: keep a large model's RNNLM rescoring (better finals,
-    seconds later: batch transcription only; live use drops it).
+    seconds later: batch transcription only; live use drops it). ``whisper_hotwords``:
+    space-separated words that bias Whisper's decoding (e.g. from the dispatch catalogue).
     """
     choice = (engine or "auto").strip().lower()
     models_dir = Path(models_dir).expanduser()
@@ -68,7 +72,7 @@ def create_engine(
         factory = _load_vosk(path, vosk_rescoring)
         return factory, f"Vosk (requested): {factory.model_description}"
     if choice == "whisper":
-        factory, desc = _load_whisper(whisper_model, models_dir)
+        factory, desc = _load_whisper(whisper_model, models_dir, whisper_hotwords)
         return factory, f"Whisper (requested): {desc}"
     if choice != "auto":
         raise ValueError(f"Unknown engine {engine!r}: use vosk, whisper or auto")
@@ -97,7 +101,7 @@ def create_engine(
             factory = _load_vosk(info.path, vosk_rescoring)
             return factory, f"Vosk (Mandarin model installed): {factory.model_description}"
     try:
-        factory, desc = _load_whisper(whisper_model, models_dir)
+        factory, desc = _load_whisper(whisper_model, models_dir, whisper_hotwords)
     except ASRError as exc:
         raise EngineUnavailableError(
             f"No speech engine available: {vosk_problem}; and Whisper: {exc}. Install one "

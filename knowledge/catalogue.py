@@ -39,6 +39,9 @@ from knowledge.errors import CatalogueError
 from knowledge.types import DEADLINES, DEPARTMENTS, Deadline, Leaf
 
 BUNDLED_CATALOGUE_DIR = Path(__file__).parent / "data" / "catalogue"
+_HANZI_RE = re.compile(r"[\u4e00-\u9fff]+")
+_FUNCTION_CHARS = set("的了不没有是在和也都就还被把太很让给我你他她它这那个")
+
 BUNDLED = "bundled"
 """A catalogue path entry spelled ``bundled`` stands for the bundled catalogue directory."""
 
@@ -205,6 +208,45 @@ class Catalogue:
             content_hash=self.content_hash,
             sources=self.sources,
         )
+
+    def hotwords(self, per_area: int = 2, max_chars: int = 110) -> tuple[str, ...]:
+        """Domain words to bias a speech recogniser (Whisper ``hotwords``): per level-1 area,
+        the 2-3 character terms that occur in the keywords of the most of its leaves (燃气,
+        物业, 工资 …), most widespread first, until ``max_chars`` characters (the
+        recogniser's prompt budget)."""
+        groups: dict[str, list[Leaf]] = {}
+        for leaf in self.leaves:
+            groups.setdefault(leaf.path[0], []).append(leaf)
+        picked: list[tuple[int, str]] = []
+        for leaves in groups.values():
+            count: dict[str, int] = {}
+            for leaf in leaves:
+                grams = {
+                    k[i : i + n]
+                    for k in leaf.keywords
+                    for n in (2, 3)
+                    for i in range(len(k) - n + 1)
+                    if _HANZI_RE.fullmatch(k[i : i + n])
+                }
+                for g in grams:
+                    count[g] = count.get(g, 0) + 1
+            ranked = sorted(count, key=lambda g: (-count[g], -len(g), g))
+            chosen: list[str] = []
+            for g in ranked:
+                if len(chosen) == per_area or count[g] < 2:
+                    break
+                if any(g in c or c in g for c in chosen) or g[0] in _FUNCTION_CHARS:
+                    continue
+                chosen.append(g)
+            picked.extend((count[g], g) for g in chosen)
+        out: list[str] = []
+        used = 0
+        for _n, word in sorted(picked, key=lambda x: (-x[0], x[1])):
+            if word in out or used + len(word) + 1 > max_chars:
+                continue
+            out.append(word)
+            used += len(word) + 1
+        return tuple(out)
 
     def search_keyword(self, query: str, limit: int = 10) -> list[KeywordHit]:
         """查字典: leaves whose name, path or keywords match ``query``, best first.

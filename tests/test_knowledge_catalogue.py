@@ -221,3 +221,24 @@ def test_search_keyword_on_bundled_catalogue() -> None:
     top = cat.search_keyword("电梯困人", limit=3)
     assert top[0].leaf.name == "电梯困人"
     assert any("物业" in h.leaf.path_text for h in cat.search_keyword("无业", limit=5))
+
+
+def test_hotwords_are_the_catalogues_domain_terms_within_the_prompt_budget() -> None:
+    from knowledge.catalogue import load_catalogue
+
+    words = load_catalogue().hotwords(max_chars=110)
+    assert sum(len(w) + 1 for w in words) <= 110
+    assert len(set(words)) == len(words) >= 20
+    assert {"燃气", "物业", "工资", "医保"} <= set(words)
+    assert all(2 <= len(w) <= 3 for w in words)
+
+
+def test_whisper_hotwords_setting(tmp_path: Path) -> None:
+    from assistant.services import whisper_hotwords
+    from assistant.settings import load_settings
+
+    assert whisper_hotwords(load_settings(data_dir=tmp_path)) is None  # off by default
+    own = load_settings(data_dir=tmp_path, whisper_hotwords="违建 群租")
+    assert whisper_hotwords(own) == "违建 群租"
+    derived = whisper_hotwords(load_settings(data_dir=tmp_path, whisper_hotwords="catalogue"))
+    assert derived is not None and "燃气" in derived.split()
