@@ -120,3 +120,25 @@ def test_console_script_and_module_entry_point() -> None:
     assert out.returncode == 0, out.stderr
     assert "Embedding backend in use" in out.stdout
     assert "Speech engine in use" in out.stdout
+
+
+def test_app_log_masks_personal_data_and_rotates(tmp_path: Path) -> None:
+    import logging
+
+    from assistant.applog import configure_file_logging, get_logger
+
+    settings = load_settings(data_dir=tmp_path / "a")
+    path = configure_file_logging(settings)
+    assert path == tmp_path / "a" / "logs" / "hotline.log"
+    get_logger("test").warning("submit failed for caller 13812345678: %s", "database is locked")
+    text = path.read_text(encoding="utf-8")
+    assert "138****5678" in text and "13812345678" not in text and "database is locked" in text
+    # a second app in the same process logs to its own file only
+    other = configure_file_logging(load_settings(data_dir=tmp_path / "b"))
+    get_logger("test").info("second")
+    assert other is not None and "second" in other.read_text(encoding="utf-8")
+    assert "second" not in path.read_text(encoding="utf-8")
+    handlers = [
+        h for h in logging.getLogger("hotline").handlers if isinstance(h, logging.FileHandler)
+    ]
+    assert len(handlers) == 1

@@ -359,6 +359,8 @@ async def test_missing_microphone_is_explained_and_the_ticket_still_works(
         name.focus()
         await pilot.press(*"张")
         assert name.value == "张"
+    log = (tmp_path / "data" / "logs" / "hotline.log").read_text(encoding="utf-8")
+    assert "找不到可用的麦克风" in log and "AudioDeviceError" in log  # for the administrator
 
 
 async def test_caller_saying_they_called_before_is_flagged_at_once(

@@ -202,3 +202,6 @@ async def test_served_live_screen_renders_in_headless_chromium(tmp_path: Path) -
     )
     assert b"GET /ws" in log_path.read_bytes(), "the page never opened the app websocket"
     assert bright > 0.06, f"only {bright:.1%} bright pixels: the served app did not render"
+    # and what rendered is the live call screen (the served app's own log says so)
+    app_log = (tmp_path / "data" / "logs" / "hotline.log").read_text(encoding="utf-8")
+    assert "screen opened: live" in app_log, app_log

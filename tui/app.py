@@ -40,6 +40,12 @@ class HotlineApp(App[None]):
         self.start_target = target
 
     def on_mount(self) -> None:
+        from assistant.applog import configure_file_logging, get_logger
+
+        configure_file_logging(self.ctx.settings)
+        get_logger("tui").info(
+            "app started: screen %s, seat %s", self.start_screen, self.ctx.settings.seat_id
+        )
         if self.is_headless:
             self.ctx.deterministic = True  # tests and snapshots: no cursor blink
         if not self.ctx.engine_ready:
@@ -63,6 +69,9 @@ class HotlineApp(App[None]):
 
     def _engine_loaded(self, engine: Any, error: str | None) -> None:
         if error:
+            from assistant.applog import get_logger
+
+            get_logger("tui").error("knowledge engine failed to load: %s", error)
             self.notify(f"知识库加载失败：{error}", severity="error", timeout=15)
         for screen in self.screen_stack:
             screen.post_message(EngineReady(engine, error))
@@ -72,9 +81,12 @@ class HotlineApp(App[None]):
         self.push_screen(self.build_screen(name, target))
 
     def build_screen(self, name: str, target: str | None = None) -> Screen[Any]:
+        from assistant.applog import get_logger
         from tui.screens import factory
 
-        return factory.build(self.ctx, name, target)
+        screen = factory.build(self.ctx, name, target)
+        get_logger("tui").info("screen opened: %s %s", name, target or "")
+        return screen
 
 
 def create_app(

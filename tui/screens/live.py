@@ -424,6 +424,9 @@ class LiveScreen(QuietCursors, Screen[None]):
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         text = error_text(message.where, message.error)
+        from assistant.applog import get_logger
+
+        get_logger("live").warning("%s (%s)", text, type(message.error).__name__)
         if message.where == "语音识别":
             self.status.recognition = "识别已停止"
         self.status.note = text[:60]
@@ -749,6 +752,11 @@ class LiveScreen(QuietCursors, Screen[None]):
         return out
 
     def on_ticket_submitted(self, message: TicketSubmitted) -> None:
+        from assistant.applog import get_logger
+
+        get_logger("live").info(
+            "ticket %s %s (%s)", message.number, "merged" if message.merged else "stored", self.mode
+        )
         self.submitted_number = message.number
         verb = "已并入" if message.merged else "已提交"
         self.notify(f"工单 {message.number} {verb}", title="完成", timeout=6)
