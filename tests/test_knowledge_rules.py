@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.engine import KnowledgeEngine
 from knowledge.errors import CatalogueError, KnowledgeError
 from knowledge.rules import BUNDLED_RULES, load_rules
 from knowledge.scripts import BUNDLED_SCRIPTS, QUESTION_FIELDS, load_scripts
@@ -152,3 +153,68 @@ def test_scripts_validation_error(tmp_path: Path) -> None:
     p.write_text(text, encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"scripts\.yaml:\d+: field 'readback'.*summary"):
         load_scripts(p)
+
+
+# ------------------------------------------------- audit: the issue's own out-of-scope kinds
+
+
+@pytest.fixture(scope="module")
+def lexical_engine() -> KnowledgeEngine:
+    return KnowledgeEngine.create(embedding_backend="none", load_in_background=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "reason", "rule_id"),
+    [
+        # a pay rise above the legal minimum is the company's own business
+        (
+            "我的工资已经高于最低工资了 老板就是不给我涨工资",
+            "decline",
+            "private_matter",
+            "enterprise_internal",
+        ),
+        (
+            "我工资挺高的，就是想让你们跟老板说说给我涨点",
+            "decline",
+            "private_matter",
+            "enterprise_internal",
+        ),
+        # asking the hotline to get fire exits locked
+        ("你们让物业把消防通道锁上", "decline", "unlawful_demand", "unlawful_demand"),
+        ("能不能让物业把消防通道锁起来", "decline", "unlawful_demand", "unlawful_demand"),
+        ("帮我把消防门锁上吧", "decline", "unlawful_demand", "unlawful_demand"),
+        # keeping one's own illegal building
+        ("我家违建 城管要拆 你们能不能让他们别拆", "decline", "unlawful_demand", "unlawful_demand"),
+        (
+            "我家搭的那个阳光房能不能保留，城管说要拆",
+            "decline",
+            "unlawful_demand",
+            "unlawful_demand",
+        ),
+        # near misses: complaints about someone else's fire exit / illegal building / wages
+        ("有人把消防通道锁了", "accept", None, None),
+        ("物业把安全出口锁死了，太危险", "accept", None, None),
+        ("请你们通知物业，有人把消防通道锁死了", "accept", None, None),
+        ("请你们查查，物业把消防通道锁上了，出了事谁负责", "accept", None, None),
+        ("你们让物业把消防通道上堵的东西清走吧", "accept", None, None),
+        ("邻居违建 城管要拆 你们赶紧让他们拆", "accept", None, None),
+        ("我家对面那个违建，城管说不能拆，凭什么", "accept", None, None),
+        ("邻居在楼顶私自加盖了一层阳光房，你们催催城管让他们拆", "accept", None, None),
+        ("邻居举报我家违建，你们让城管别拆", "decline", "unlawful_demand", "unlawful_demand"),
+        ("我家的房子不是违建，有房产证，城管非要拆", "accept", None, None),
+        ("工资低于最低工资标准", "accept", None, None),
+        ("我的工资不到最低工资，老板还不给涨", "accept", None, None),
+        ("公司一直不给我们涨最低工资，现在还按去年的标准发", "accept", None, None),
+        ("老板欠我三个月工资不发", "accept", None, None),
+        ("物业公司不同意涨物业费业主也有意见", "accept", None, None),
+    ],
+)
+def test_out_of_scope_requests_vs_complaints(
+    lexical_engine: KnowledgeEngine,
+    text: str,
+    verdict: str,
+    reason: str | None,
+    rule_id: str | None,
+) -> None:
+    a = lexical_engine.analyze(text)
+    assert (a.verdict, a.reason, a.rule_id) == (verdict, reason, rule_id), text
