@@ -824,6 +824,7 @@ def _evidence_dict(ev: Evidence) -> dict[str, Any]:
         "nearest_example": ev.nearest_example,
         "semantic": ev.semantic,
         "ranks": dict(ev.ranks),
+        "matched": list(ev.matched),
     }
 
 

@@ -338,6 +338,23 @@ class BM25Retriever:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index(corpus, show_progress=False)
         self._vocab = set(self._bm25.vocab_dict)
+        self._docs = [frozenset(doc) for doc in corpus]  # for the evidence: which words matched
+        self._df: dict[str, int] = defaultdict(int)
+        for doc_set in self._docs:
+            for t in doc_set:
+                self._df[t] += 1
+        self._common = max(3, len(self._docs) // 50)  # in over 2 % of leaves: not telling
+
+    def matched(self, tokens: list[str], leaf_index: int, limit: int = 3) -> tuple[str, ...]:
+        """The query's telling words (2+ characters, rarer ones first) in the leaf's text."""
+        doc = self._docs[leaf_index]
+        found = [
+            t
+            for t in dict.fromkeys(tokens)
+            if len(t) >= 2 and t in doc and self._df.get(t, 0) <= self._common
+        ]
+        found = [t for t in found if not any(t != o and t in o for o in found)]  # 人行 ⊂ 人行道
+        return tuple(sorted(found, key=lambda t: self._df.get(t, 0))[:limit])
 
     def known(self, tokens: list[str]) -> list[str]:
         return [t for t in tokens if t in self._vocab]
@@ -620,6 +637,7 @@ class HybridSearcher:
         }
         suggestions: list[Suggestion] = []
         sem = self.semantic
+        qtokens = self.bm25.known(self.tokenizer.tokens(norm)) if "bm25" in ranks else []
         for li in order[:k]:
             leaf = self.catalogue.leaves[li]
             hits = kw.get(li)
@@ -631,13 +649,17 @@ class HybridSearcher:
                 if pi >= 0 and bool(sem.is_example[pi]):
                     nearest = sem.passages[pi].split("：", 1)[-1]
             if nearest is None and leaf.examples:
-                nearest = leaf.examples[0]
+                nearest = leaf.examples[0]  # an illustration of the item (not a match)
+            keywords = tuple(dict.fromkeys(hits.keywords)) if hits else ()
             evidence = Evidence(
-                keywords=tuple(dict.fromkeys(hits.keywords)) if hits else (),
+                keywords=keywords,
                 fuzzy=tuple(dict.fromkeys(hits.fuzzy)) if hits else (),
                 nearest_example=nearest,
                 semantic=cosine,
                 ranks={n: rank_of[n][li] for n in rank_of if li in rank_of[n]},
+                matched=tuple(
+                    t for t in self.bm25.matched(qtokens, li) if not any(t in kw for kw in keywords)
+                ),
             )
             suggestions.append(Suggestion(leaf, round(fused[li] / max_score, 4), evidence))
         uncertain = self._uncertain(suggestions, sem_best)

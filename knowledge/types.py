@@ -99,6 +99,7 @@ class Evidence:
     nearest_example: str | None = None
     semantic: float | None = None  # cosine similarity, when the embedding backend answered
     ranks: dict[str, int] = field(default_factory=dict)  # retriever -> rank (1-based)
+    matched: tuple[str, ...] = ()  # the caller's words found in the leaf's text (BM25)
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,3 +141,26 @@ def test_semantic_retriever_with_fake_embedder(tmp_path: Path) -> None:
     assert top.leaf.name == "路灯不亮"
     assert top.evidence.semantic is not None and top.evidence.ranks.get("semantic") == 1
     assert top.evidence.nearest_example == "我们门口的路灯黑了好几天了"
+
+
+def test_evidence_names_only_words_the_caller_said_and_the_leaf_contains(
+    bundled: HybridSearcher,
+) -> None:
+    """``matched`` (BM25 evidence) is honest: every word is in the query and in the leaf's
+    text, common words are left out, and no semantic claim is made without the model."""
+    import json
+
+    lines = Path(__file__).parent / "data" / "devset" / "catalogue_a.jsonl"
+    texts = [json.loads(x)["text"] for x in lines.read_text(encoding="utf-8").splitlines()[:60]]
+    seen = 0
+    for text in texts:
+        query = normalize_text(text)
+        for s in bundled.search(text, k=5).suggestions:
+            leaf = s.leaf
+            leaf_text = " ".join((*leaf.path, *leaf.keywords, leaf.description, *leaf.examples))
+            for word in s.evidence.matched:
+                seen += 1
+                assert word in query and word in leaf_text, (word, text, leaf.id)
+                assert word not in {"我们", "他们", "现在", "已经"}
+            assert s.evidence.semantic is None
+    assert seen > 20  # the evidence is there for keyword-less matches

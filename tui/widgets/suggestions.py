@@ -22,10 +22,10 @@ def evidence_text(s: Suggestion) -> str:
         parts.append("关键词 " + "、".join(ev.keywords[:4]))
     if ev.fuzzy:
         parts.append("近音 " + "、".join(ev.fuzzy[:2]))
+    if ev.matched:
+        parts.append("词语 " + "、".join(ev.matched[:3]))
     if ev.semantic is not None:
         parts.append(f"语义 {ev.semantic:.2f}")
-    if not parts and ev.nearest_example:
-        parts.append("近似例句")
     return " · ".join(parts) or "—"
 
 
