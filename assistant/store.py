@@ -573,11 +573,6 @@ _UPDATABLE: dict[str, str] = {
     "phone": "phone",
     "address": "address",
     "incident_time": "incident_time",
-    "category_id": "category_id",
-    "category": "category_id",
-    "category_path": "category_path",
-    "department": "department",
-    "deadline": "deadline",
     "verdict": "verdict",
     "channel": "channel",
     "reason": "reason",
@@ -1152,7 +1147,13 @@ class TicketStore:
         *,
         seat: str | None = None,
     ) -> Ticket:
-        """Change one field after submit; the old and new value go to the audit trail."""
+        """Change one field after submit; the old and new value go to the audit trail.
+        The category (leaf id, path, department, deadline) changes as one: use
+        :meth:`change_category`."""
+        if field in ("category", "category_id", "category_path", "department", "deadline"):
+            raise ValidationError(
+                field, "分类、承办部门和时限须一起修改：请用 change_category（重新选择目录分类）"
+            )
         if field not in _UPDATABLE:
             raise ValidationError(
                 field, f"不能修改该字段；可修改：{', '.join(sorted(set(_UPDATABLE)))}"
@@ -1180,6 +1181,50 @@ class TicketStore:
             row.updated_at = now
             audit_field = "name" if attr == "caller_name" else attr
             s.add(self._audit_row(row.id, now, actor, "edited", audit_field, old, new, seat))
+            s.flush()
+            return self._tickets(s, [row])[0]
+
+    def change_category(
+        self,
+        ticket_id: int | str,
+        *,
+        category_id: str,
+        category_path: str,
+        department: str,
+        deadline: str,
+        actor: Actor = "call_taker",
+        seat: str | None = None,
+    ) -> Ticket:
+        """Re-categorise a ticket after submit: leaf id, path, department and deadline change
+        together (one audit row each that changed), so the ticket never names a leaf of
+        one department and dispatches to another."""
+        from knowledge.types import DEADLINES, DEPARTMENTS
+
+        values = {
+            "category_id": category_id.strip(),
+            "category_path": category_path.strip(),
+            "department": department.strip(),
+            "deadline": deadline.strip(),
+        }
+        if not values["category_id"] or not values["category_path"]:
+            raise ValidationError("category", "需要分类编号和分类路径")
+        if values["department"] not in DEPARTMENTS:
+            raise ValidationError("department", f"未知承办部门：{values['department']}")
+        if values["deadline"] not in DEADLINES:
+            raise ValidationError("deadline", f"时限须为 {'/'.join(DEADLINES)}")
+        seat = seat if seat is not None else self.seat_id
+        with self._write(f"change the category of ticket {ticket_id}") as s:
+            row = self._row(s, ticket_id, lock=True)
+            now = self._clock()
+            changed = False
+            for attr, new in values.items():
+                old = getattr(row, attr)
+                if (old or "") != new:
+                    setattr(row, attr, new)
+                    s.add(self._audit_row(row.id, now, actor, "edited", attr, old, new, seat))
+                    changed = True
+            if changed:
+                row.updated_at = now
             s.flush()
             return self._tickets(s, [row])[0]
 

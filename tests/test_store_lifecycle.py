@@ -159,6 +159,26 @@ def test_update_field_is_audited(store: TicketStore) -> None:
         store.update_field(t.id, "urgency", "very")
 
 
+def test_category_changes_as_one_after_submit(store: TicketStore) -> None:
+    t = store.submit(make_draft())
+    with pytest.raises(ValidationError, match="change_category"):
+        store.update_field(t.id, "category_id", "06.01.01")  # would leave a stale path
+    t2 = store.change_category(
+        t.id,
+        category_id="01.06.01",
+        category_path="城市管理 > 市政设施 > 路灯不亮",
+        department="城市管理",
+        deadline="7d",
+    )
+    assert (t2.category_id, t2.department, t2.deadline) == ("01.06.01", "城市管理", "7d")
+    assert t2.category_path.endswith("路灯不亮")
+    edited = {a.field for a in store.audit(t.id) if a.action == "edited"}
+    assert {"category_id", "category_path", "department", "deadline"} <= edited
+    with pytest.raises(ValidationError):
+        store.change_category(t.id, category_id="x", category_path="y", department="无此部门",
+                              deadline="7d")  # fmt: skip
+
+
 def test_append_merge_close(store: TicketStore, clock: FakeClock) -> None:
     first = store.submit(make_draft(), call=_call("call-1"))
     clock.advance(minutes=40)
