@@ -83,6 +83,9 @@ async def settled(pilot: Any) -> None:
 
     for view in screen.query(TranscriptView):  # auto-scroll has caught up with the last line
         await wait_for(pilot, lambda v=view: v.scroll_y >= v.max_scroll_y - 1)
+    # toasts time out after a few seconds: whether one is still up would depend on the
+    # machine's speed, so snapshots are taken without them (tests assert notifications)
+    pilot.app.clear_notifications()
     await wait_stable(pilot)
 
 
@@ -106,6 +109,20 @@ def test_snapshot_practice(snap_compare: Any, tmp_path: Path, engine: Any) -> No
         pytest.skip("sample call missing")
     assert snap_compare(
         app_for(tmp_path, engine, "practice", str(target)), terminal_size=SIZE, run_before=settled
+    )
+
+
+def test_snapshot_practice_100x30_with_emergency_banner(
+    snap_compare: Any, tmp_path: Path, engine: Any
+) -> None:
+    """The smallest supported size with a banner on top: transcript still follows, footer fits."""
+    target = samples_dir() / "04_gas_smell"
+    if not target.is_dir():
+        pytest.skip("sample call missing")
+    assert snap_compare(
+        app_for(tmp_path, engine, "practice", str(target)),
+        terminal_size=(100, 30),
+        run_before=settled,
     )
 
 
