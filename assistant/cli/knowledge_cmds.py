@@ -94,13 +94,15 @@ def analyze(
             lines = fh.read().splitlines()
         progress: Any = None
         task: Any = None
-        if lines is not None and len(lines) >= PROGRESS_MIN_LINES and sys.stderr.isatty():
+        many = lines is None or len(lines) >= PROGRESS_MIN_LINES  # a pipe may be long
+        if many and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import Progress
 
             progress = Progress(console=Console(stderr=True), transient=True)
             progress.start()
-            task = progress.add_task("analysing", total=len(lines))
+            # from a pipe the total is unknown: the bar then counts the lines done
+            task = progress.add_task("analysing", total=len(lines) if lines is not None else None)
         try:
             source = lines if lines is not None else fh
             for n, raw in enumerate(source, start=1):
