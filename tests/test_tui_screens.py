@@ -32,6 +32,13 @@ def engine() -> Any:
     return lexical_engine()
 
 
+def review_app(tmp_path: Path, folder: Path, engine: Any) -> Any:
+    settings = load_settings(data_dir=tmp_path)
+    return create_app(
+        settings, screen="review", target=str(folder), clock=fixed_clock, engine=engine
+    )
+
+
 def sample(name: str) -> Path:
     path = samples_dir() / name
     if not path.is_dir():
@@ -103,13 +110,7 @@ async def test_practice_plays_pauses_seeks_and_scores(tmp_path: Path, engine: An
     sessions_dir = practice_folder.parent
     assert practice_folder in find_calls(sessions_dir)  # the review list shows the run
     assert practice_folder not in find_calls(sessions_dir, skip_sources=frozenset({"practice"}))
-    review = create_app(
-        load_settings(data_dir=tmp_path),
-        screen="review",
-        target=str(practice_folder),
-        clock=fixed_clock,
-        engine=engine,
-    )
+    review = review_app(tmp_path, practice_folder, engine)
     async with review.run_test(size=(120, 36)) as pilot:
         rs: Any = review.screen
         await wait_for(pilot, lambda: bool(rs.moments), what="timeline")
@@ -123,13 +124,7 @@ async def test_review_replays_timeline_and_saves_notes(tmp_path: Path, engine: A
 
     folder = tmp_path / "call"
     shutil.copytree(sample("02_unpaid_wages_angry"), folder)
-    app = create_app(
-        load_settings(data_dir=tmp_path),
-        screen="review",
-        target=str(folder),
-        clock=fixed_clock,
-        engine=engine,
-    )
+    app = review_app(tmp_path, folder, engine)
     async with app.run_test(size=(120, 36)) as pilot:
         screen: Any = app.screen
         assert isinstance(screen, ReviewScreen)
@@ -178,13 +173,7 @@ async def test_review_shows_the_suggestions_as_recorded_not_recomputed(
            "deadline": "7d", "score": 0.9}  # fmt: skip
     lines[-1]["categories"] = [old]
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
-    app = create_app(
-        load_settings(data_dir=tmp_path),
-        screen="review",
-        target=str(folder),
-        clock=fixed_clock,
-        engine=engine,
-    )
+    app = review_app(tmp_path, folder, engine)
     async with app.run_test(size=(120, 36)) as pilot:
         screen: Any = app.screen
         await wait_for(pilot, lambda: bool(screen.moments), what="timeline")

@@ -53,6 +53,14 @@ class TimelineReady(Message):
         self.practice = practice
 
 
+def _verdict_line(t: Text, heading: str, verdict: str, channel: str | None) -> None:
+    t.append(heading, style="bold")
+    t.append(VERDICT_LABELS.get(verdict, verdict))
+    if channel:
+        t.append(f" → {channel_text(channel)}")
+    t.append("\n")
+
+
 class ReviewScreen(QuietCursors, Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -223,11 +231,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         if record is None:
             t.append("此刻之前没有记录的建议", style="dim")
             return t
-        t.append("录制时判断：", style="bold")
-        t.append(VERDICT_LABELS.get(record.verdict, record.verdict))
-        if record.channel:
-            t.append(f" → {channel_text(record.channel)}")
-        t.append("\n")
+        _verdict_line(t, "录制时判断：", record.verdict, record.channel)
         for name, label in FIELD_LABELS.items():
             value = record.fields.get(name)
             if value and name == "category":  # recorded as a leaf id
@@ -248,11 +252,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         t = Text()
         if state is None:
             return t
-        t.append("此刻判断：", style="bold")
-        t.append(VERDICT_LABELS.get(state.verdict, state.verdict))
-        if state.channel:
-            t.append(f" → {channel_text(state.channel)}")
-        t.append("\n")
+        _verdict_line(t, "此刻判断：", state.verdict, state.channel)
         for name, label in FIELD_LABELS.items():
             fv = state.fields.get(name)
             if fv is None or not fv.value:
