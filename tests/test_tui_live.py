@@ -315,6 +315,8 @@ async def test_live_call_saves_its_audio_and_events_with_real_vosk(
         folder = Path(screen.session_path)
         n_events = len(screen.events)
         assert "Vosk (requested)" in str(screen.status.tooltip)  # which engine, and why
+        await wait_for(pilot, lambda: screen.status.recording, what="recording shown")
+        assert "录音保存中" in str(screen.status.render())
         assert n_events > 0
         await pilot.press("f10")  # leave the call: the session is closed
         await pilot.pause(0.2)

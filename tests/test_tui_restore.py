@@ -78,6 +78,10 @@ async def test_restore_unfinished_call_after_crash(tmp_path: Path, engine: Any, 
     app = make_app(tmp_path, engine, store)
     drafts = app.ctx.settings.drafts_dir
     old = crashed_call(drafts, engine)
+    # what the crashed run had already saved (its audio, say) must survive the restore
+    crashed_folder = tmp_path / "sessions" / old.call_id
+    crashed_folder.mkdir(parents=True)
+    (crashed_folder / "audio.wav").write_bytes(b"RIFF-before-the-crash")
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, RestoreDraft), what="restore modal")
         summary = str(app.screen.query_one("#restore-summary", Static).render())
@@ -116,6 +120,8 @@ async def test_restore_unfinished_call_after_crash(tmp_path: Path, engine: Any, 
         saved = load_session(tmp_path / "sessions" / old.call_id)
         assert [e.text for e in saved.finals] == texts
         assert saved.suggestions  # recorded after the finals
+        kept = tmp_path / "sessions" / f"{old.call_id}.before-restore" / "audio.wav"
+        assert kept.read_bytes() == b"RIFF-before-the-crash"
 
 
 async def test_discard_unfinished_call(tmp_path: Path, engine: Any, store: Any) -> None:

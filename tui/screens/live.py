@@ -340,6 +340,13 @@ class LiveScreen(QuietCursors, Screen[None]):
             from assistant.sessionfile import SessionWriter
 
             folder = self.ctx.sessions_dir / session.call_id
+            if folder.exists():  # a restored call: keep what the crashed run saved, intact
+                kept = folder.with_name(f"{folder.name}.before-restore")
+                n = 1
+                while kept.exists():
+                    n += 1
+                    kept = folder.with_name(f"{folder.name}.before-restore-{n}")
+                folder.rename(kept)
             writer = SessionWriter(
                 folder,
                 call_id=session.call_id,
@@ -435,6 +442,8 @@ class LiveScreen(QuietCursors, Screen[None]):
     def _tick(self) -> None:
         elapsed = (self.ctx.clock() - self._started).total_seconds()
         self.status.elapsed = clock_text(elapsed)
+        tap = getattr(self.feed, "audio_tap", None)
+        self.status.recording = bool(tap is not None and tap.sink is not None)
         self._check_semantic()
         self._refresh_knowledge_status()
 

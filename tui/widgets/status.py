@@ -14,6 +14,7 @@ class StatusBar(Static):
     due: reactive[str] = reactive("时限 —")
     knowledge: reactive[str] = reactive("")
     note: reactive[str] = reactive("")
+    recording: reactive[bool] = reactive(False)  # the call's audio is being saved
 
     def render(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
@@ -21,6 +22,8 @@ class StatusBar(Static):
         t.append(self.recognition)
         if self.engine:
             t.append(f" · {self.engine}", style="dim")
+        if self.recording:
+            t.append("  ● 录音保存中", style="bold #ff5f5f")
         t.append("  │ 通话 ")
         t.append(self.elapsed, style="bold")
         t.append("  │ " + self.due)
