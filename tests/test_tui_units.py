@@ -285,3 +285,13 @@ def test_a_non_mandarin_vosk_model_does_not_count_as_mandarin(tmp_path: Path) ->
     )
     ok, what = mandarin_recogniser(AppContext(forced))
     assert ok and "非中文模型" in what
+
+
+def test_error_brief_fits_the_status_bar() -> None:
+    from asr.errors import AudioDeviceError
+    from assistant.errors import StoreError
+    from tui.format import display_width, error_brief
+
+    for exc in (AudioDeviceError("x"), StoreError("locked"), ValueError("boom")):
+        assert display_width(error_brief("语音识别", exc)) <= 30
+    assert "麦克风" in error_brief("语音识别", AudioDeviceError("x"))

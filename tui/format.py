@@ -127,6 +127,28 @@ CLOSING_SCRIPT = (
 )
 
 
+def error_brief(where: str, exc: BaseException) -> str:
+    """A few words for the status bar (the notification carries :func:`error_text`)."""
+    from asr.errors import (
+        AudioDeviceError,
+        AudioFileError,
+        EngineUnavailableError,
+        InvalidModelError,
+        ModelNotFoundError,
+    )
+    from assistant.errors import StoreError
+
+    if isinstance(exc, AudioDeviceError):
+        return "麦克风不可用（可手动填单）"
+    if isinstance(exc, ModelNotFoundError | InvalidModelError | EngineUnavailableError):
+        return "无中文识别模型（可手动填单）"
+    if isinstance(exc, AudioFileError):
+        return "录音无法读取"
+    if isinstance(exc, StoreError):
+        return "工单库暂不可写（草稿已保存）"
+    return f"{where}出错"
+
+
 def error_text(where: str, exc: BaseException) -> str:
     """What a call-taker reads when background work fails: what happened in Chinese, what to
     do, and the technical detail (for the administrator) last."""

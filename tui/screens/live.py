@@ -26,7 +26,14 @@ from knowledge.types import Leaf
 from tui import backend
 from tui.context import AppContext
 from tui.feeds import EventFeed, FeedCallbacks, StaticFeed
-from tui.format import FIELD_LABELS, clock_text, deadline_due, due_text, error_text
+from tui.format import (
+    FIELD_LABELS,
+    clock_text,
+    deadline_due,
+    due_text,
+    error_brief,
+    error_text,
+)
 from tui.messages import (
     CategoryChosen,
     DraftsFound,
@@ -436,7 +443,7 @@ class LiveScreen(QuietCursors, Screen[None]):
         get_logger("live").warning("%s (%s)", text, type(message.error).__name__)
         if message.where == "语音识别":
             self.status.recognition = "识别已停止"
-        self.status.note = text[:60]
+        self.status.note = error_brief(message.where, message.error)
         self.notify(text, title="出错", severity="error", timeout=8)
 
     def _tick(self) -> None:
