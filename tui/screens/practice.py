@@ -69,6 +69,8 @@ class PracticeScreen(LiveScreen):
     def _show_transport(self) -> None:
         pos = self.feed.position
         dur = self.feed.duration
+        if dur:
+            pos = min(pos, dur)  # the clock runs on while the last words are recognised
         self.position = pos
         state = "⏸ 已暂停" if self.feed.paused else "▶ 播放中"
         t = Text()
