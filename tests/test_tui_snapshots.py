@@ -82,6 +82,8 @@ async def settled(pilot: Any) -> None:
     from tui.widgets.transcript import TranscriptView
 
     for view in screen.query(TranscriptView):  # auto-scroll has caught up with the last line
+        # every final has at least one row on screen (the layout has caught up)
+        await wait_for(pilot, lambda v=view: v.rendered_rows >= len(v.finals))
         await wait_for(pilot, lambda v=view: v.scroll_y >= v.max_scroll_y - 1)
     # toasts time out after a few seconds: whether one is still up would depend on the
     # machine's speed, so snapshots are taken without them (tests assert notifications)

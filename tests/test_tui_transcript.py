@@ -58,20 +58,6 @@ async def test_follows_bursts_pauses_on_user_scroll_and_resumes() -> None:
         assert not view.border_subtitle
 
 
-async def test_newest_line_stays_in_view_when_a_banner_shrinks_the_pane() -> None:
-    app = _Harness()
-    async with app.run_test(size=(60, 20)) as pilot:
-        view = app.query_one(TranscriptView)
-        for i in range(12):
-            view.add(_event(i))
-        await pilot.pause(0.2)
-        assert view.scroll_y >= view.max_scroll_y - 1
-        view.styles.height = 8  # e.g. the emergency banner appears above the transcript
-        await pilot.pause(0.3)
-        assert view.max_scroll_y > 0
-        assert view.scroll_y >= view.max_scroll_y - 1, "the newest line scrolled out of view"
-
-
 async def test_speaker_labels_are_not_truncated() -> None:
     app = _Harness()
     async with app.run_test(size=(60, 12)) as pilot:

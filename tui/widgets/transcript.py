@@ -137,3 +137,12 @@ class TranscriptView(VerticalScroll):
 
     def _refresh(self) -> None:
         self._body.update(self.render_text())
+        # A second layout pass once this refresh is done: a burst of updates could leave the
+        # body at the height of an earlier content (seen once in CI: the last lines clipped
+        # until the next event arrived).
+        self.call_after_refresh(self._body.refresh, layout=True)
+
+    @property
+    def rendered_rows(self) -> int:
+        """Rows the transcript body occupies on screen (for tests)."""
+        return self._body.region.height
