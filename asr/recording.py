@@ -365,6 +365,7 @@ class AudioTap:
         self._lock = threading.Lock()
         self._kept: list[AudioChunk] = []
         self._kept_seconds = 0.0
+        self._kept_channels: set[int] = set()
         self._format: tuple[int, int] | None = None
         self._opener: Callable[[int, int], Any] | None = None
         self._sink: Any = None
@@ -403,7 +404,8 @@ class AudioTap:
                 return
             self._kept.append(chunk)
             self._kept_seconds += chunk.duration
-            per_channel = max(1, len({c.channel for c in self._kept}))
+            self._kept_channels.add(chunk.channel)
+            per_channel = max(1, len(self._kept_channels))
             while self._kept and self._kept_seconds / per_channel > self.max_seconds:
                 old = self._kept.pop(0)
                 self._kept_seconds -= old.duration

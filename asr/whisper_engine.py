@@ -418,16 +418,7 @@ class WhisperEngine:
                 }
             else:
                 kwargs = {"beam_size": beam, "patience": 1.0}
-            res = self._model.model.generate(
-                encoder_output,
-                [self._prompt],
-                max_length=len(self._prompt) + max_new,
-                return_scores=True,
-                return_no_speech_prob=True,
-                suppress_blank=True,
-                suppress_tokens=self._suppress,
-                **kwargs,
-            )[0]
+            res = self._generate(encoder_output, max_new, **kwargs)
             tokens = res.sequences_ids[0]
             avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
             text = tok.decode(tokens).strip()
@@ -444,18 +435,13 @@ class WhisperEngine:
             # Whisper looped on a digit string (a phone number): decode once more,
             # deterministically, with a repetition penalty; cut what still loops.
             self.loop_redecodes += 1
-            res = self._model.model.generate(
+            res = self._generate(
                 encoder_output,
-                [self._prompt],
-                max_length=len(self._prompt) + max_new,
-                return_scores=True,
-                return_no_speech_prob=True,
-                suppress_blank=True,
-                suppress_tokens=self._suppress,
+                max_new,
                 beam_size=self.beam_size,
                 patience=1.0,
                 repetition_penalty=self.loop_repetition_penalty,
-            )[0]
+            )
             tokens = res.sequences_ids[0]
             redo = tok.decode(tokens).strip()
             if has_digit_loop(redo) or not redo:
@@ -467,6 +453,20 @@ class WhisperEngine:
                 nsp = float(res.no_speech_prob)
             text, ratio, temperature = redo, _compression_ratio(redo), 0.0
         return self._guard(text, avg_logprob, nsp, ratio, temperature)
+
+    def _generate(self, encoder_output: Any, max_new: int, **options: Any) -> Any:
+        """One CTranslate2 decode of the prompt + ``encoder_output`` (scores and no-speech
+        probability returned; blanks and the usual tokens suppressed)."""
+        return self._model.model.generate(
+            encoder_output,
+            [self._prompt],
+            max_length=len(self._prompt) + max_new,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppress,
+            **options,
+        )[0]
 
     def _guard(
         self, text: str, avg_logprob: float, nsp: float, ratio: float, temperature: float

@@ -60,6 +60,18 @@ _REPEAT_CALL_RE = re.compile(
 )
 
 
+def script_text(engine: Any, name: str, *args: str) -> str | None:
+    """``engine.scripts.<name>(*args)`` as text, or None when the engine has no such script
+    (or it fails): the call goes on without the line."""
+    method = getattr(getattr(engine, "scripts", None), name, None)
+    if method is None:
+        return None
+    try:
+        return str(method(*args))
+    except Exception:
+        return None
+
+
 class EngineLike(Protocol):
     """What the session needs from :class:`knowledge.engine.KnowledgeEngine`."""
 
@@ -604,27 +616,20 @@ class CallSession:
                     at=self._last_caller_at(),
                 )
             )
-        elif a.verdict == "refer":
-            name = _CHANNEL_NAMES.get(a.channel or "", a.channel or "其他渠道")
-            if scripts is not None and a.channel:
-                with contextlib.suppress(Exception):
-                    name = scripts.channel_name(a.channel)
+        elif a.verdict in ("refer", "decline"):
+            if a.verdict == "refer":
+                name = _CHANNEL_NAMES.get(a.channel or "", a.channel or "其他渠道")
+                if scripts is not None and a.channel:
+                    with contextlib.suppress(Exception):
+                        name = scripts.channel_name(a.channel)
+                title = f"非热线受理范围：建议引导至{name}"
+            else:
+                why = _REASON_NAMES.get(a.reason or "", a.reason or "不属于受理范围")
+                title = f"不予受理：{why}"
             self._add_alert(
                 Alert(
-                    kind="refer",
-                    title=f"非热线受理范围：建议引导至{name}",
-                    script=a.guidance or "",
-                    channel=a.channel,
-                    rule_id=a.rule_id,
-                    at=self._last_caller_at(),
-                )
-            )
-        elif a.verdict == "decline":
-            why = _REASON_NAMES.get(a.reason or "", a.reason or "不属于受理范围")
-            self._add_alert(
-                Alert(
-                    kind="decline",
-                    title=f"不予受理：{why}",
+                    kind=a.verdict,
+                    title=title,
                     script=a.guidance or "",
                     channel=a.channel,
                     rule_id=a.rule_id,
@@ -717,15 +722,8 @@ class CallSession:
         return due_times(self.started_at, cls, self._urgency)
 
     def _next_question(self, verdict: str) -> str | None:
-        scripts = getattr(self.engine, "scripts", None)
-
         def q(field: str) -> str:
-            if scripts is not None:
-                try:
-                    return str(scripts.question(field))
-                except Exception:
-                    pass
-            return _FALLBACK_QUESTIONS[field]
+            return script_text(self.engine, "question", field) or _FALLBACK_QUESTIONS[field]
 
         if any(a.kind == "emergency" for a in self._alerts):
             return None
@@ -744,20 +742,10 @@ class CallSession:
         return None
 
     def _repeat_script(self) -> str:
-        scripts = getattr(self.engine, "scripts", None)
-        try:
-            return str(scripts.repeat_caller()) if scripts is not None else ""
-        except Exception:
-            return ""
+        return script_text(self.engine, "repeat_caller") or ""
 
     def _empathy(self, emotion: str) -> str | None:
-        scripts = getattr(self.engine, "scripts", None)
-        if scripts is None:
-            return None
-        try:
-            return str(scripts.empathy(emotion))
-        except Exception:
-            return None
+        return script_text(self.engine, "empathy", emotion)
 
     def _build_state(self) -> SessionState:
         a = self._analysis

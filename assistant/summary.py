@@ -15,7 +15,7 @@ from typing import Any
 from assistant import extract
 from assistant.analyze import category_dicts
 from assistant.errors import ValidationError
-from assistant.session import EngineLike, _to_you, readback, session_from_turns
+from assistant.session import EngineLike, _to_you, readback, script_text, session_from_turns
 from knowledge.types import Analysis
 
 _FIELDS = ("name", "phone", "address")
@@ -23,26 +23,6 @@ _FIELDS = ("name", "phone", "address")
 
 def _scripts_of(engine: Any) -> Any:
     return getattr(engine, "scripts", None)
-
-
-def _question(engine: Any, field: str) -> str | None:
-    scripts = _scripts_of(engine)
-    if scripts is None:
-        return None
-    try:
-        return str(scripts.question(field))
-    except Exception:
-        return None
-
-
-def _empathy(engine: Any, emotion: str) -> str | None:
-    scripts = _scripts_of(engine)
-    if scripts is None:
-        return None
-    try:
-        return str(scripts.empathy(emotion))
-    except Exception:
-        return None
 
 
 def text_fields(text: str) -> dict[str, str | None]:
@@ -90,8 +70,8 @@ def enrich_text_result(
     out["fields"] = fields
     out["summary"] = summary
     out["scripts"] = {
-        "empathy": _empathy(engine, analysis.emotion),
-        "next_question": _question(engine, missing) if missing else None,
+        "empathy": script_text(engine, "empathy", analysis.emotion),
+        "next_question": script_text(engine, "question", missing) if missing else None,
         "readback": rb,
     }
     return out

@@ -7,6 +7,7 @@ errors can name ``file:line`` and the offending field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -152,3 +153,13 @@ def load_validated(path: Path, model: type[M], shape: str) -> tuple[M, Any]:
     except ValidationError as exc:
         raise_validation_error(exc, data, path)
         raise  # pragma: no cover
+
+
+def check_regexes(patterns: list[str]) -> list[str]:
+    """Validator for a list of regular expressions: names the one that does not compile."""
+    for i, p in enumerate(patterns):
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"pattern #{i + 1} is not a valid regex: {exc}") from exc
+    return patterns

@@ -17,7 +17,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from knowledge._pinyin import pinyin_key
-from knowledge._yaml import line_of, load_validated
+from knowledge._yaml import check_regexes, line_of, load_validated
 from knowledge.errors import CatalogueError
 from knowledge.types import CHANNELS, REASONS, ScopeRule, Urgency
 
@@ -67,12 +67,7 @@ class _RuleModel(BaseModel):
     @field_validator("patterns", "exclude_patterns")
     @classmethod
     def _patterns(cls, v: list[str]) -> list[str]:
-        for i, p in enumerate(v):
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"pattern #{i + 1} is not a valid regex: {exc}") from exc
-        return v
+        return check_regexes(v)
 
     @field_validator("examples")
     @classmethod

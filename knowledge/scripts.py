@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from knowledge._yaml import load_validated
+from knowledge._yaml import check_regexes, load_validated
 from knowledge.errors import KnowledgeError
 from knowledge.types import CHANNELS
 
@@ -37,12 +37,7 @@ class _Forbidden(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _compile(cls, v: list[str]) -> list[str]:
-        for i, p in enumerate(v):
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"pattern #{i + 1} is not a valid regex: {exc}") from exc
-        return v
+        return check_regexes(v)
 
 
 def _non_empty_list(v: list[str]) -> list[str]:

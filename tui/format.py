@@ -127,31 +127,9 @@ CLOSING_SCRIPT = (
 )
 
 
-def error_brief(where: str, exc: BaseException) -> str:
-    """A few words for the status bar (the notification carries :func:`error_text`)."""
-    from asr.errors import (
-        AudioDeviceError,
-        AudioFileError,
-        EngineUnavailableError,
-        InvalidModelError,
-        ModelNotFoundError,
-    )
-    from assistant.errors import StoreError
-
-    if isinstance(exc, AudioDeviceError):
-        return "麦克风不可用（可手动填单）"
-    if isinstance(exc, ModelNotFoundError | InvalidModelError | EngineUnavailableError):
-        return "无中文识别模型（可手动填单）"
-    if isinstance(exc, AudioFileError):
-        return "录音无法读取"
-    if isinstance(exc, StoreError):
-        return "工单库暂不可写（草稿已保存）"
-    return f"{where}出错"
-
-
-def error_text(where: str, exc: BaseException) -> str:
-    """What a call-taker reads when background work fails: what happened in Chinese, what to
-    do, and the technical detail (for the administrator) last."""
+def _error_kinds() -> list[tuple[tuple[type[BaseException], ...], str, str]]:
+    """Known failures: (exception types, status-bar label or "" for the generic one, what
+    to do)."""
     from asr.errors import (
         AudioDeviceError,
         AudioFileError,
@@ -162,26 +140,46 @@ def error_text(where: str, exc: BaseException) -> str:
     )
     from assistant.errors import SessionFileError, StoreError
 
-    detail = str(exc).strip() or type(exc).__name__
-    if isinstance(exc, AudioDeviceError):
-        advice = (
+    return [
+        (
+            (AudioDeviceError,),
+            "麦克风不可用（可手动填单）",
             "找不到可用的麦克风/声卡：请插好耳麦，或用 `hotline devices` 查看设备后设置 "
-            "input_device。转写已停止，工单可继续手动填写。"
-        )
-    elif isinstance(exc, ModelNotFoundError | InvalidModelError | EngineUnavailableError):
-        advice = (
+            "input_device。转写已停止，工单可继续手动填写。",
+        ),
+        (
+            (ModelNotFoundError, InvalidModelError, EngineUnavailableError),
+            "无中文识别模型（可手动填单）",
             "没有可用的中文识别模型：请管理员运行 `hotline models install whisper-base`"
-            "（或下载 vosk-model-small-cn-0.22）。工单可继续手动填写。"
-        )
-    elif isinstance(exc, AudioFileError | SampleRateMismatchError):
-        advice = "录音无法读取或格式不对，请换一个录音文件。"
-    elif isinstance(exc, StoreError):
-        advice = "工单库暂时无法写入：填写的内容仍在本机草稿中，请稍后再按 Ctrl+S 提交。"
-    elif isinstance(exc, SessionFileError):
-        advice = "通话记录文件有问题，请检查该文件夹。"
-    else:
-        return f"{where}出错：{detail}"
-    return f"{where}出错：{advice}（{detail}）"
+            "（或下载 vosk-model-small-cn-0.22）。工单可继续手动填写。",
+        ),
+        ((AudioFileError,), "录音无法读取", "录音无法读取或格式不对，请换一个录音文件。"),
+        ((SampleRateMismatchError,), "", "录音无法读取或格式不对，请换一个录音文件。"),
+        (
+            (StoreError,),
+            "工单库暂不可写（草稿已保存）",
+            "工单库暂时无法写入：填写的内容仍在本机草稿中，请稍后再按 Ctrl+S 提交。",
+        ),
+        ((SessionFileError,), "", "通话记录文件有问题，请检查该文件夹。"),
+    ]
+
+
+def error_brief(where: str, exc: BaseException) -> str:
+    """A few words for the status bar (the notification carries :func:`error_text`)."""
+    for kinds, brief, _advice in _error_kinds():
+        if isinstance(exc, kinds) and brief:
+            return brief
+    return f"{where}出错"
+
+
+def error_text(where: str, exc: BaseException) -> str:
+    """What a call-taker reads when background work fails: what happened in Chinese, what to
+    do, and the technical detail (for the administrator) last."""
+    detail = str(exc).strip() or type(exc).__name__
+    for kinds, _brief, advice in _error_kinds():
+        if isinstance(exc, kinds):
+            return f"{where}出错：{advice}（{detail}）"
+    return f"{where}出错：{detail}"
 
 
 REASON_LABELS: dict[str, str] = {

@@ -367,6 +367,9 @@ class LiveScreen(QuietCursors, Screen[None]):
                 writer.write_event(ev)
             self.writer_opened(writer)
         except Exception as exc:  # the call goes on; the draft journal still protects it
+            tap = getattr(self.feed, "audio_tap", None)
+            if tap is not None:
+                tap.detach()  # nowhere to save the audio: stop keeping it in memory
             self.post_message(WorkerFailed("保存通话记录", exc))
             return
         self.writer = writer
