@@ -1,4 +1,4 @@
-"""`python -m assistant` is the same as the `hotline` command."""
+"""`python -m assistant`: the headless commands of `hotline` (no terminal UI)."""
 
 from assistant.cli import main
 

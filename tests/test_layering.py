@@ -1,7 +1,9 @@
-"""Dependency direction: asr and knowledge are independent leaves; only tui imports textual.
+"""Dependency direction: tui > assistant > asr | knowledge; only tui imports textual; no cycles.
 
-Checked twice: statically (every import statement in the source, including ones inside
-functions) and at run time (importing the core in a fresh interpreter loads no textual).
+Checked statically (every import statement in the source, including ones inside functions),
+as an import graph (no module takes part in an import cycle) and at run time (importing the
+core in a fresh interpreter loads no textual). `make lint` checks the same layers with
+import-linter's one `layers` contract.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ FORBIDDEN = {
     "knowledge": {"asr", "assistant", "tui", "textual"},
     "assistant": {"tui", "textual"},
 }
-# The CLI package is the composition root: it may open the TUI, lazily, inside commands.
-EXEMPT = {"assistant": {"tui"}}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str, bool]]:
@@ -43,14 +43,28 @@ def test_static_imports_respect_layers(package: str) -> None:
     violations = []
     for path in sorted((ROOT / package).rglob("*.py")):
         rel = path.relative_to(ROOT)
-        in_cli = rel.parts[:2] == ("assistant", "cli")
-        for line, module, at_top in imported_modules(path):
-            if module not in FORBIDDEN[package]:
-                continue
-            if in_cli and module in EXEMPT.get(package, set()) and not at_top:
-                continue  # lazy import of the TUI inside a CLI command
-            violations.append(f"{rel}:{line} imports {module}")
+        for line, module, _at_top in imported_modules(path):
+            if module in FORBIDDEN[package]:
+                violations.append(f"{rel}:{line} imports {module}")
     assert not violations, "layering violations:\n" + "\n".join(violations)
+
+
+def test_no_import_cycles() -> None:
+    """No module of the project takes part in an import cycle, lazy imports included
+    (a cycle through a function-level import is still a design cycle)."""
+    from graphlib import CycleError, TopologicalSorter
+
+    import grimp
+
+    graph = grimp.build_graph(*FORBIDDEN, "tui", cache_dir=None)
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for module in sorted(graph.modules):
+        sorter.add(module, *sorted(graph.find_modules_directly_imported_by(module)))
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        cycle = exc.args[1]
+        pytest.fail("import cycle: " + " -> ".join(cycle))
 
 
 def test_core_import_loads_no_textual_or_tui() -> None:
@@ -77,7 +91,7 @@ def test_help_is_fast_and_loads_no_heavy_modules() -> None:
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from assistant.cli import app\n"
+        "from tui.cli import app\n"
         "r = CliRunner().invoke(app, ['--help'])\n"
         "assert r.exit_code == 0, r.output\n"
         "heavy = [m for m in ('torch', 'sentence_transformers', 'vosk', 'faster_whisper',"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.settings import Settings, field_docs, load_settings, value_origins
+from tui.cli import app
 
 
 def test_every_field_has_a_docstring() -> None:
@@ -109,6 +109,10 @@ def test_console_script_and_module_entry_point() -> None:
         [sys.executable, "-m", "assistant", "--version"], capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0 and out.stdout.startswith("hotline-assistant ")
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="hotline")
+    assert script.value == "tui.cli:main"  # the console script sits on the top layer
     exe = Path(sys.executable).with_name("hotline")
     out = subprocess.run(
         [str(exe), "models", "status"],

@@ -104,10 +104,11 @@ def test_export_masked_by_default_unmasked_on_request(
 def test_no_subcommand_opens_tickets_screen(
     app: typer.Typer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.cli import ui_cmds
+    from tui import commands
+    from tui.cli import app as hotline
 
     opened: list[str] = []
-    monkeypatch.setattr(ui_cmds, "open_ui", opened.append, raising=False)
-    code, out = _run(app, "tickets")
+    monkeypatch.setattr(commands, "open_ui", opened.append)
+    code, out = _run(hotline, "tickets")
     assert code == 0, out
     assert opened == ["tickets"]

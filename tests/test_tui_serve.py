@@ -161,7 +161,7 @@ async def test_served_live_screen_renders_in_headless_chromium(tmp_path: Path) -
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--screen", "live"],
+            [sys.executable, "-m", "tui.cli", "serve", "--port", str(port), "--screen", "live"],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -127,8 +128,13 @@ def _note_unmasked(command: str, settings: Settings, target: str) -> None:
     )
 
 
-def register(app: typer.Typer) -> None:
-    """Add the `tickets` command group to the root app."""
+def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> None:
+    """Add the `tickets` command group to the root app.
+
+    ``open_ui`` opens a screen of the terminal app; the top layer (``tui.cli``) passes it in,
+    so this headless module never imports the TUI. Without it, `hotline tickets` with no
+    subcommand says to use `hotline tickets list`.
+    """
     tickets = typer.Typer(
         name="tickets",
         help="Stored tickets: list, show with audit trail, export. "
@@ -143,10 +149,6 @@ def register(app: typer.Typer) -> None:
         """Stored tickets (no subcommand: open the tickets screen)."""
         if ctx.invoked_subcommand is not None:
             return
-        import importlib
-
-        # Lazy: the TUI (and textual) load only when the screen is actually opened.
-        open_ui = getattr(importlib.import_module("assistant.cli.ui_cmds"), "open_ui", None)
         if open_ui is None:
             raise _fail(
                 "the terminal app is not available in this installation; use "

@@ -1,6 +1,7 @@
-"""UI commands: `hotline live|practice|review|serve|demo` (the Textual app lives in `tui`).
+"""UI commands: `hotline live|practice|review|serve|demo`, and :func:`open_ui`.
 
-Textual and the app are imported inside the functions so `hotline --help` stays fast.
+:mod:`tui.cli` adds these to the headless commands of :mod:`assistant.cli`. Textual and the
+app are imported inside the functions so `hotline --help` stays fast.
 """
 
 from __future__ import annotations
