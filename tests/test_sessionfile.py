@@ -228,7 +228,7 @@ def test_replay_paces_with_realtime_and_speed() -> None:
     assert sum(slept) == pytest.approx(last_final / 2.0, abs=0.01)
     text = "\n".join(lines)
     assert text.index("[00:00.6] 话务员：喂，说吧。") < text.index("→ 建议分类：城市管理")
-    assert "→ 来电人情绪：激动" in text and "电话：13501234567" in text
+    assert "→ 情绪：情绪激动" in text and "电话：13501234567" in text
     fast: list[float] = []
     replay_session(s, lambda _: None, sleep=fast.append)
     assert fast == []
