@@ -16,15 +16,8 @@ from html import escape
 from pathlib import Path
 
 from assistant.errors import SessionFileError
-from assistant.qa import (
-    LABELS,
-    PASS_MARK,
-    POINTS,
-    STATUS_LABELS,
-    Scorecard,
-    fmt_time,
-    score_session,
-)
+from assistant.qa.items import LABELS, POINTS, STATUS_LABELS, fmt_time
+from assistant.qa.scorecard import PASS_MARK, Scorecard, score_session
 from assistant.sessionfile import SavedSession, load_session
 
 HIST_COLOUR = "#2f6fdf"
