@@ -8,6 +8,10 @@ Modules (each imports only those above it; nothing here needs a heavy library at
   :func:`score_session`, :func:`score_call`
 * :mod:`~assistant.qa.report`    the batch HTML report (:func:`write_report`)
 * :mod:`~assistant.qa.trainee`   a trainee's ticket against the reference (:func:`score_ticket`)
+
+Errors: the package defines none of its own. Reading sessions raises
+:class:`assistant.errors.SessionFileError` (:func:`score_session` with a folder;
+:func:`write_report` when no session can be read — unreadable ones are listed in the report).
 """
 
 from assistant.qa.items import (

@@ -71,10 +71,6 @@ class QAItem:
     def passed(self) -> bool | None:
         return None if self.status == "na" else self.status == "pass"
 
-    @property
-    def moment(self) -> Moment | None:
-        return self.moments[0] if self.moments else None
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
