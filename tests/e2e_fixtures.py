@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.scoring import clean_name, digits, norm_address, summary_overlap
+from assistant.qa.trainee import clean_name, digits, norm_address, summary_overlap
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "audio_samples"

@@ -14,7 +14,7 @@ from conftest import need_real
 from e2e_fixtures import SAMPLE_IDS, SAMPLES
 
 from assistant.errors import SessionFileError
-from assistant.report import HIST_COLOUR, MISS_COLOUR, write_report
+from assistant.qa.report import HIST_COLOUR, MISS_COLOUR, write_report
 
 SESSIONS = [SAMPLES / i / "session" for i in SAMPLE_IDS]
 

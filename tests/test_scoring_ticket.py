@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.scoring import WEIGHTS, char_overlap, score_ticket, summary_overlap
+from assistant.qa.trainee import WEIGHTS, char_overlap, score_ticket, summary_overlap
 from assistant.store import TicketDraft
 from knowledge.catalogue import Catalogue, load_catalogue
 

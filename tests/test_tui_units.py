@@ -236,7 +236,7 @@ def test_find_calls_lists_sessions_once_and_plain_folders(tmp_path: Path) -> Non
 
 
 def test_scoring_totals_are_points_not_fractions() -> None:
-    from assistant.scoring import FieldScore, TicketScore
+    from assistant.qa.trainee import FieldScore, TicketScore
     from tui.scoring_view import _from_scoring, report_lines, score_practice
 
     reference = {"name": "李", "phone": "13906127758", "address": "海淀区学院路1号",

@@ -136,9 +136,9 @@ def _check_recording(path: str) -> None:
 
 
 def _write_report(sessions: list[str], out: Path) -> None:
-    """`hotline review --report OUT.html [SESSIONS...]` (assistant.report)."""
+    """`hotline review --report OUT.html [SESSIONS...]` (assistant.qa.report)."""
     from assistant.errors import SessionFileError
-    from assistant.report import write_report
+    from assistant.qa.report import write_report
 
     paths = [Path(s) for s in sessions]
     if not paths:

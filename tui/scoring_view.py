@@ -1,6 +1,6 @@
 """Practice scoring: trainee ticket vs the recording's reference ticket.
 
-Uses ``assistant.scoring`` (the shared scorer) when it is installed; until then a plain
+Uses ``assistant.qa.trainee`` (the shared scorer) when it is installed; until then a plain
 field-by-field comparison is used and the report says so. Nothing here imports textual.
 """
 
@@ -79,7 +79,7 @@ def simple_score(trainee: dict[str, Any], reference: dict[str, Any]) -> Practice
 
 
 def _from_scoring(result: Any) -> PracticeScore:
-    """Normalise an ``assistant.scoring`` result (duck-typed)."""
+    """Normalise an ``assistant.qa.trainee`` result (duck-typed)."""
     items = getattr(result, "fields", None) or getattr(result, "items", None) or ()
     if isinstance(items, dict):
         items = [
@@ -114,7 +114,7 @@ def score_practice(
     trainee: dict[str, Any], reference: dict[str, Any], engine: Any = None
 ) -> PracticeScore:
     try:
-        from assistant import scoring  # type: ignore[attr-defined,unused-ignore]
+        from assistant.qa import trainee as scoring
     except ImportError:
         return simple_score(trainee, reference)
     fn = getattr(scoring, "score_ticket", None)

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
+from assistant.qa.scorecard import Scorecard, score_call
 from assistant.state import SessionState
 from tui import backend
 from tui.context import AppContext
@@ -28,12 +29,12 @@ from tui.format import (
     error_text,
 )
 from tui.messages import EngineReady, WorkerFailed
-from tui.qa_view import QACard, scorecard
 from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, score_practice
 from tui.screens.base import QuietCursors
 from tui.screens.modals import NotesEditor
 from tui.widgets.guidance import EmergencyBanner, ReferralBanner
+from tui.widgets.scorecard import scorecard_text
 from tui.widgets.suggestions import SuggestionList
 from tui.widgets.transcript import TranscriptView
 
@@ -44,7 +45,7 @@ class TimelineReady(Message):
     def __init__(
         self,
         moments: list[tuple[float, SessionState]],
-        card: QACard,
+        card: Scorecard,
         practice: PracticeScore | None = None,
     ) -> None:
         super().__init__()
@@ -79,7 +80,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         self.finals: list[TranscriptEvent] = [e for e in call.events if e.final]
         self.moments: list[tuple[float, SessionState]] = []
         self.index = -1
-        self.card: QACard | None = None
+        self.card: Scorecard | None = None
         self.practice: PracticeScore | None = None
         self.notes = self._read_notes()
         # A saved session recorded what the assistant showed: the review shows that, not a
@@ -135,7 +136,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             moments: list[tuple[float, SessionState]] = []
             for ev in self.finals:
                 moments.append((ev.end, session.feed(ev)))
-            card = scorecard(self.finals, engine, self.call.path)
+            card = score_call(self.finals, engine)
             practice = None
             saved = self.saved
             if (
@@ -264,24 +265,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         return t
 
     def _qa_text(self) -> Text:
-        t = Text()
-        t.append("质检评分", style="bold")
-        card = self.card
-        if card is None:
-            t.append("  计算中…\n", style="dim")
-        else:
-            if card.total is not None:
-                t.append(f"  {card.total:.0f} 分")
-            if card.scorer == "simple":
-                t.append("  （按话术要点检查；assistant.qa 未安装）", style="dim")
-            t.append("\n")
-            for item in card.items:
-                mark = "✔" if item.passed else ("✘" if item.passed is False else "·")
-                style = "#87d787" if item.passed else ("#ff5f5f" if item.passed is False else "")
-                t.append(f"{mark} {item.name}", style=style)
-                if item.detail:
-                    t.append(f"  {item.detail}", style="dim")
-                t.append("\n")
+        t = scorecard_text(self.card)
         t.append(self._ticket_text())
         t.append("备注：", style="bold")
         t.append(self.notes.strip() or "（无，按 n 填写）", style="" if self.notes else "dim")
@@ -332,9 +316,8 @@ class ReviewScreen(QuietCursors, Screen[None]):
         if self.call.extra.get("session") is not None:
             from assistant.sessionfile import save_review_notes
 
-            card = self.card.raw if self.card is not None else None
             save_review_notes(
-                self.call.path, text, reviewer=self.ctx.settings.seat_id, scorecard=card
+                self.call.path, text, reviewer=self.ctx.settings.seat_id, scorecard=self.card
             )
             self.notes = text
             return

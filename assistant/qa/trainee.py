@@ -109,14 +109,9 @@ def clean_name(name: str) -> str:
 def norm_address(address: str) -> str:
     if not address.strip():
         return ""
-    try:
-        from assistant.extract import normalize_address
+    from assistant.extract import normalize_address
 
-        key = normalize_address(address)
-    except ImportError:  # pragma: no cover - extract is part of the core
-        from assistant.store import normalize_address as store_normalize
-
-        key = store_normalize(address)
+    key = normalize_address(address)
     return _PUNCT.sub("", unicodedata.normalize("NFKC", key)).casefold()
 
 

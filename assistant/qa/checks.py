@@ -1,6 +1,7 @@
-"""Quality-assurance scorecard of a call (质检评分), for the review screen and the HTML report.
+"""The seven checks of the QA scorecard (质检评分项), one function each, with their thresholds.
 
-Items (points; an item that does not apply is "n.a." and leaves the total's base):
+Items (points, as in :data:`assistant.qa.items.POINTS`; an item that does not apply is
+"n.a." and leaves the total's base):
 
 * ``greeting`` 规范开场 (15): the agent's first turn contains a greeting marker of the scripts
   (``greeting_markers``) and starts within :data:`GREETING_WINDOW_S` of the call start.
@@ -20,26 +21,19 @@ Items (points; an item that does not apply is "n.a." and leaves the total's base
   each end (:class:`asr.vad.VadConfig`), so two turns 0.45 s apart can "overlap" by 0.3 s:
   for events without word timings from such engines the threshold grows by half the padding
   of each of the two turns. Scripted/typed events and word timings are exact.
-
-``total`` = points earned / points of the applicable items x 100; a call *passes* with at
-least :data:`PASS_MARK` and no forbidden phrase.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 from asr.events import TranscriptEvent
+from assistant.qa.items import LABELS, POINTS, Moment, QAItem, Status, fmt_time
 
 if TYPE_CHECKING:
-    from assistant.sessionfile import SavedSession
     from knowledge.scripts import Scripts
-
-Status = Literal["pass", "fail", "na"]
 
 GREETING_WINDOW_S = 10.0
 EMPATHY_WINDOW_S = 30.0
@@ -47,121 +41,6 @@ MAX_AGENT_SHARE = 0.80
 MAX_SILENCE_S = 10.0
 TALK_OVER_MIN_S = 0.25
 EXACT_TIMING_ENGINES = ("script", "typed", "")
-PASS_MARK = 80.0
-
-POINTS: dict[str, float] = {
-    "greeting": 15.0,
-    "empathy": 15.0,
-    "forbidden": 25.0,
-    "readback": 15.0,
-    "talk_ratio": 10.0,
-    "silence": 10.0,
-    "talk_over": 10.0,
-}
-LABELS: dict[str, str] = {
-    "greeting": "规范开场",
-    "empathy": "安抚共情",
-    "forbidden": "服务禁语",
-    "readback": "复述核对",
-    "talk_ratio": "说话占比",
-    "silence": "最长静默",
-    "talk_over": "抢话",
-}
-SPEAKER_LABELS = {"caller": "来电人", "agent": "话务员"}
-STATUS_LABELS = {"pass": "通过", "fail": "未通过", "na": "不适用"}
-
-
-@dataclass(frozen=True, slots=True)
-class Moment:
-    """Where in the call an item was decided: call time (s), who spoke, what was said."""
-
-    t: float
-    speaker: str
-    quote: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"t": round(self.t, 2), "speaker": self.speaker, "quote": self.quote}
-
-    def label(self) -> str:
-        return (
-            f"[{fmt_time(self.t)}] {SPEAKER_LABELS.get(self.speaker, self.speaker)}：{self.quote}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class QAItem:
-    key: str
-    name: str  # Chinese label
-    status: Status
-    points: float
-    max_points: float
-    detail: str  # Chinese explanation
-    moments: tuple[Moment, ...] = ()
-    value: float | None = None  # the measured number (share, seconds) where there is one
-
-    @property
-    def passed(self) -> bool | None:
-        return None if self.status == "na" else self.status == "pass"
-
-    @property
-    def moment(self) -> Moment | None:
-        return self.moments[0] if self.moments else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "name": self.name,
-            "status": self.status,
-            "points": self.points,
-            "max_points": self.max_points,
-            "detail": self.detail,
-            "moments": [m.to_dict() for m in self.moments],
-            "value": self.value,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Scorecard:
-    call_id: str
-    title: str
-    items: tuple[QAItem, ...]
-    total: float  # 0..100
-    passed: bool
-    duration: float
-    caller_seconds: float
-    agent_seconds: float
-
-    @property
-    def score(self) -> float:
-        return self.total
-
-    def item(self, key: str) -> QAItem:
-        for it in self.items:
-            if it.key == key:
-                return it
-        raise KeyError(key)
-
-    @property
-    def misses(self) -> tuple[QAItem, ...]:
-        return tuple(i for i in self.items if i.status == "fail")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "call_id": self.call_id,
-            "title": self.title,
-            "total": self.total,
-            "passed": self.passed,
-            "pass_mark": PASS_MARK,
-            "duration": round(self.duration, 2),
-            "caller_seconds": round(self.caller_seconds, 2),
-            "agent_seconds": round(self.agent_seconds, 2),
-            "items": [i.to_dict() for i in self.items],
-        }
-
-
-def fmt_time(t: float) -> str:
-    m, s = divmod(max(0.0, t), 60.0)
-    return f"{int(m):02d}:{s:04.1f}"
 
 
 def _moment(ev: TranscriptEvent, quote: str | None = None) -> Moment:
@@ -199,10 +78,15 @@ def _length(intervals: list[tuple[float, float]]) -> float:
     return sum(e - s for s, e in intervals)
 
 
-# --------------------------------------------------------------------------- items
+def speaking_seconds(events: Sequence[TranscriptEvent]) -> float:
+    """Seconds of speech in ``events``, overlapping turns counted once."""
+    return _length(_merge([(e.start, e.end) for e in events]))
 
 
-def _greeting(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
+# --------------------------------------------------------------------------- the checks
+
+
+def greeting(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
     if not agent:
         return _item("greeting", "fail", "整通电话没有话务员发言，未规范开场。")
     first = agent[0]
@@ -239,7 +123,7 @@ def _emotional_turn(
     return found
 
 
-def _empathy(
+def empathy(
     caller: list[TranscriptEvent],
     agent: list[TranscriptEvent],
     scripts: Scripts,
@@ -262,7 +146,7 @@ def _empathy(
                  "（如“我很理解您的心情”“您先别着急”）。", [_moment(ev)])  # fmt: skip
 
 
-def _forbidden(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
+def forbidden(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
     moments: list[Moment] = []
     kinds: list[str] = []
     for a in agent:
@@ -275,7 +159,7 @@ def _forbidden(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
                  f"使用了 {len(moments)} 处服务禁语：{'、'.join(kinds[:5])}。", moments)  # fmt: skip
 
 
-def _readback(agent: list[TranscriptEvent], scripts: Scripts, verdict: str | None) -> QAItem:
+def readback(agent: list[TranscriptEvent], scripts: Scripts, verdict: str | None) -> QAItem:
     if verdict in ("refer", "decline"):
         why = "转办/转接" if verdict == "refer" else "不予受理"
         return _item("readback", "na", f"本次来电{why}，不生成受理工单，无需复述核对。")
@@ -290,7 +174,7 @@ def _readback(agent: list[TranscriptEvent], scripts: Scripts, verdict: str | Non
                  "结束通话前没有复述核对来电人信息（姓名、电话、地址、诉求）。", last)  # fmt: skip
 
 
-def _talk_ratio(caller_s: float, agent_s: float) -> QAItem:
+def talk_ratio(caller_s: float, agent_s: float) -> QAItem:
     total = caller_s + agent_s
     if total <= 0:
         return _item("talk_ratio", "na", "没有可计算的说话时间。")
@@ -306,7 +190,7 @@ def _talk_ratio(caller_s: float, agent_s: float) -> QAItem:
     )
 
 
-def _silence(finals: list[TranscriptEvent]) -> QAItem:
+def silence(finals: list[TranscriptEvent]) -> QAItem:
     spans = _merge([(e.start, e.end) for e in finals])
     if len(spans) < 2:
         return _item("silence", "na", "发言不足，无法计算静默。")
@@ -338,7 +222,7 @@ def _span(ev: TranscriptEvent) -> tuple[float, float]:
     return ev.start, ev.end
 
 
-def _talk_over(caller: list[TranscriptEvent], agent: list[TranscriptEvent]) -> QAItem:
+def talk_over(caller: list[TranscriptEvent], agent: list[TranscriptEvent]) -> QAItem:
     moments: list[Moment] = []
     worst = 0.0
     caller_interrupts = 0
@@ -360,105 +244,3 @@ def _talk_over(caller: list[TranscriptEvent], agent: list[TranscriptEvent]) -> Q
     return _item("talk_over", "fail",
                  f"话务员在来电人说话时抢话 {len(moments)} 次（最长重叠 {worst:.2f} 秒）"
                  f"，请等来电人说完再回应。{note}", moments, value=round(worst, 2))  # fmt: skip
-
-
-# --------------------------------------------------------------------------- scoring
-
-
-def score_events(
-    events: Sequence[TranscriptEvent],
-    scripts: Scripts | None = None,
-    *,
-    call_id: str = "",
-    title: str = "",
-    verdict: str | None = None,
-    emotion_times: Sequence[tuple[float, str]] = (),
-    duration: float | None = None,
-) -> Scorecard:
-    """Score final events (partials are ignored). ``verdict``: the call's scope verdict
-    (accept/refer/decline) when known; ``emotion_times``: (call time, emotion) pairs of the
-    assistant's emotion analysis."""
-    if scripts is None:
-        from knowledge.scripts import load_scripts
-
-        scripts = load_scripts()
-    finals = sorted((e for e in events if e.final and e.text.strip()), key=lambda e: e.start)
-    caller = [e for e in finals if e.speaker == "caller"]
-    agent = [e for e in finals if e.speaker == "agent"]
-    caller_s = _length(_merge([(e.start, e.end) for e in caller]))
-    agent_s = _length(_merge([(e.start, e.end) for e in agent]))
-    items = (
-        _greeting(agent, scripts),
-        _empathy(caller, agent, scripts, emotion_times),
-        _forbidden(agent, scripts),
-        _readback(agent, scripts, verdict),
-        _talk_ratio(caller_s, agent_s),
-        _silence(finals),
-        _talk_over(caller, agent),
-    )
-    base = sum(i.max_points for i in items if i.status != "na")
-    earned = sum(i.points for i in items if i.status != "na")
-    total = round(100.0 * earned / base, 1) if base else 0.0
-    forbidden_ok = next(i for i in items if i.key == "forbidden").status != "fail"
-    dur = duration if duration is not None else max((e.end for e in finals), default=0.0)
-    return Scorecard(call_id=call_id, title=title or call_id, items=items, total=total,
-                     passed=total >= PASS_MARK and forbidden_ok, duration=dur,
-                     caller_seconds=caller_s, agent_seconds=agent_s)  # fmt: skip
-
-
-def score_session(
-    session: SavedSession | Sequence[TranscriptEvent] | str | Path,
-    scripts: Scripts | None = None,
-) -> Scorecard:
-    """Scorecard of a saved session (object or folder) or of a list of events."""
-    from assistant.sessionfile import SavedSession, load_session
-
-    if isinstance(session, str | Path):
-        session = load_session(session)
-    if not isinstance(session, SavedSession):
-        return score_events(list(session), scripts)
-    verdict = None
-    if session.ticket and session.ticket.get("verdict"):
-        verdict = str(session.ticket["verdict"])
-    elif session.final_state is not None:
-        verdict = session.final_state.verdict
-    emotions = [(r.t, r.emotion) for r in session.suggestions]
-    return score_events(
-        session.events,
-        scripts,
-        call_id=session.call_id,
-        title=session.title,
-        verdict=verdict,
-        emotion_times=emotions,
-        duration=session.duration,
-    )
-
-
-def score_call(events: Sequence[TranscriptEvent], engine: Any = None) -> Scorecard:
-    """For the review screen: score events with the engine's scripts; the verdict and the
-    caller's emotion come from the engine's analysis of the caller's words."""
-    scripts = getattr(engine, "scripts", None)
-    verdict: str | None = None
-    emotions: list[tuple[float, str]] = []
-    analyze = getattr(engine, "analyze", None)
-    if analyze is not None:
-        text = ""
-        for ev in sorted((e for e in events if e.final), key=lambda e: e.end):
-            if ev.speaker != "caller" or not ev.text.strip():
-                continue
-            text = f"{text}。{ev.text}" if text else ev.text
-            try:
-                a = analyze(text[-240:], 3)
-            except Exception:
-                break
-            verdict = a.verdict
-            emotions.append((ev.end, a.emotion))
-    return score_events(events, scripts, verdict=verdict, emotion_times=emotions)
-
-
-def write_report(sessions: Sequence[Path] | Path, out_html: Path) -> Path:
-    """The batch QA report (see :func:`assistant.report.write_report`)."""
-    from assistant.report import write_report as _write
-
-    paths = [sessions] if isinstance(sessions, str | Path) else list(sessions)
-    return _write([Path(p) for p in paths], Path(out_html))
