@@ -1,14 +1,28 @@
-"""Exceptions of the assistant core. Messages tell a call-taker or admin what to do."""
+"""Exceptions of the assistant core. Messages tell a call-taker or admin what to do.
+
+The tree (catch the highest class that fits; every core error is an `AssistantError`)::
+
+    AssistantError
+    ├── ModelSetupError            a model is missing, unverified or not downloadable
+    ├── StoreError                 the ticket database cannot be opened or written
+    │   ├── TicketNotSavedError    a write failed, nothing stored; carries the draft
+    │   │   ├── StoreLockedError       another seat held the lock too long
+    │   │   └── StoreUnavailableError  server unreachable / file not writable
+    │   └── TicketNotFoundError    no ticket with that number or id (also a LookupError)
+    ├── FieldInvalidError          a ticket or session field is invalid (``field``)
+    │   └── DraftInvalidError      a submitted draft has invalid fields (``problems``)
+    └── SessionFileError           a saved call session is missing or malformed
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
 
 class AssistantError(Exception):
     """Base class of every core error."""
-
-
-class ConfigError(AssistantError):
-    """Settings or a config file are invalid."""
 
 
 class ModelSetupError(AssistantError):
@@ -19,12 +33,69 @@ class StoreError(AssistantError):
     """The ticket database cannot be opened or written (locked, unreachable, ...)."""
 
 
-class ValidationError(AssistantError):
+class TicketNotSavedError(StoreError):
+    """A write failed and nothing of it was stored.
+
+    ``draft``/``suggestions``/``call`` hold what was being submitted (nothing is lost; submit
+    them again); ``saved_to`` is the JSON file they were also written to, when the store has
+    a drafts folder. Subclasses say why: `StoreLockedError`, `StoreUnavailableError`.
+    ``draft`` is an `assistant.store.TicketDraft` and ``call`` an `assistant.store.CallInfo`
+    (typed loosely here so this module imports nothing of the store).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        draft: Any = None,
+        suggestions: Mapping[str, str] | None = None,
+        call: Any = None,
+        saved_to: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.draft = draft
+        self.suggestions = dict(suggestions or {})
+        self.call = call
+        self.saved_to = saved_to
+
+
+class StoreLockedError(TicketNotSavedError):
+    """Another seat held the database lock longer than the busy timeout; retry shortly."""
+
+
+class StoreUnavailableError(TicketNotSavedError):
+    """The database server cannot be reached or the file cannot be opened/written."""
+
+
+class TicketNotFoundError(StoreError, LookupError):
+    """No ticket has that number or id."""
+
+
+class FieldInvalidError(AssistantError):
     """A ticket field is invalid; ``field`` names it."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+
+
+class _Problem(Protocol):
+    """One invalid field (`assistant.store.FieldProblem`)."""
+
+    @property
+    def field(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class DraftInvalidError(FieldInvalidError):
+    """`TicketStore.submit` refused a draft; ``problems`` lists every invalid field."""
+
+    def __init__(self, problems: Sequence[_Problem]) -> None:
+        first = problems[0]
+        super().__init__(first.field, "; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = list(problems)
 
 
 class SessionFileError(AssistantError):

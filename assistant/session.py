@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from asr.events import Speaker, TranscriptEvent
 from assistant import extract
-from assistant.errors import SessionFileError, ValidationError
+from assistant.errors import FieldInvalidError, SessionFileError
 from assistant.state import TICKET_FIELDS, Alert, DueTimes, FieldValue, SessionState
 from knowledge.types import Analysis, Evidence, Leaf, Suggestion
 
@@ -217,7 +217,7 @@ class CallSession:
     def feed_text(self, speaker: Speaker, text: str, at: float | None = None) -> SessionState:
         """Typed input (the call-taker's notes of what was said) enters as a final event."""
         if speaker not in ("caller", "agent"):
-            raise ValidationError("speaker", f"must be 'caller' or 'agent', not {speaker!r}")
+            raise FieldInvalidError("speaker", f"must be 'caller' or 'agent', not {speaker!r}")
         t = at if at is not None else self._call_time()
         ev = TranscriptEvent(
             speaker=speaker, text=text.strip(), start=t, end=t, final=True, raw=text, engine="typed"
@@ -228,9 +228,9 @@ class CallSession:
         """The call-taker's correction. ``edited``/``confirmed`` fields are never overwritten by
         extraction; the latest automatic suggestion stays visible in ``extra["suggested"]``."""
         if name not in TICKET_FIELDS:
-            raise ValidationError(name, f"unknown field; use one of {', '.join(TICKET_FIELDS)}")
+            raise FieldInvalidError(name, f"unknown field; use one of {', '.join(TICKET_FIELDS)}")
         if status not in ("edited", "confirmed"):
-            raise ValidationError(name, "status must be 'edited' or 'confirmed'")
+            raise FieldInvalidError(name, "status must be 'edited' or 'confirmed'")
         self._apply(
             {
                 "op": "set_field",
@@ -245,14 +245,14 @@ class CallSession:
     def confirm_field(self, name: str) -> SessionState:
         """Mark the current value of ``name`` as confirmed by the call-taker."""
         if name not in self._fields:
-            raise ValidationError(name, "nothing to confirm yet; type the value instead")
+            raise FieldInvalidError(name, "nothing to confirm yet; type the value instead")
         self._apply({"op": "confirm_field", "name": name, "at": round(self._call_time(), 3)})
         return self.state
 
     def choose_category(self, leaf_id: str) -> SessionState:
         """The call-taker picks the catalogue leaf (from the suggestions or the look-up)."""
         if self._find_leaf(leaf_id) is None:
-            raise ValidationError("category", f"no catalogue item with id {leaf_id!r}")
+            raise FieldInvalidError("category", f"no catalogue item with id {leaf_id!r}")
         self._apply(
             {"op": "choose_category", "leaf_id": leaf_id, "at": round(self._call_time(), 3)}
         )
@@ -896,7 +896,7 @@ def session_from_turns(
 ) -> CallSession:
     """Feed a scripted call (``[{"speaker", "text", "start"?, "end"?}, ...]``) through a session.
 
-    Turns without times are spaced 4 s apart. Raises ValidationError on a bad turn.
+    Turns without times are spaced 4 s apart. Raises FieldInvalidError on a bad turn.
     """
     t0 = started_at or datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
     session = CallSession(engine, call_id=call_id, started_at=t0, clock=lambda: t0, k=k)
@@ -907,7 +907,7 @@ def session_from_turns(
             or turn.get("speaker") not in ("caller", "agent")
             or not isinstance(turn.get("text"), str)
         ):
-            raise ValidationError(
+            raise FieldInvalidError(
                 f"turns[{i}]", 'each turn needs "speaker" ("caller" or "agent") and "text"'
             )
         start = float(turn.get("start", t))

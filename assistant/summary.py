@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant import extract
 from assistant.analyze import category_dicts
-from assistant.errors import ValidationError
+from assistant.errors import FieldInvalidError
 from assistant.session import EngineLike, _to_you, readback, script_text, session_from_turns
 from knowledge.types import Analysis
 
@@ -89,7 +89,7 @@ def analyze_call_record(engine: EngineLike, record: dict[str, Any], k: int = 5) 
         }
     try:
         session = session_from_turns(engine, turns, call_id=str(record_id or "call"), k=k)
-    except ValidationError as exc:
+    except FieldInvalidError as exc:
         return {"id": record_id, "error": str(exc)}
     except Exception as exc:  # one bad record must not stop the batch
         return {"id": record_id, "error": f"analysis failed: {exc}"}

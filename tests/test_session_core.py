@@ -9,7 +9,7 @@ import pytest
 from session_fixtures import FakeEngine, load_dev_calls
 
 from asr.events import TranscriptEvent
-from assistant.errors import SessionFileError, ValidationError
+from assistant.errors import FieldInvalidError, SessionFileError
 from assistant.session import CallSession, due_times, session_from_turns, state_to_dict
 from assistant.state import Alert
 
@@ -99,9 +99,9 @@ def test_edits_are_never_overwritten_but_suggestion_stays_visible(engine: FakeEn
     st = s.feed(_ev("caller", "不对，电话是一三八一二三四五六七九", 10))
     assert st.fields["phone"].value == "13812345678"
     assert st.fields["phone"].extra["suggested"] == "13812345679"
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         s.set_field("nickname", "x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         s.confirm_field("address")
 
 
@@ -112,7 +112,7 @@ def test_choose_category_sets_due_times(engine: FakeEngine) -> None:
     st = s.choose_category(leaf.id)
     assert st.fields["category"].value == leaf.id and st.fields["category"].status == "confirmed"
     assert st.due is not None and st.due.deadline_class == leaf.deadline
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         s.choose_category("no-such-leaf")
 
 
@@ -280,7 +280,7 @@ def test_feed_text_typed_input(engine: FakeEngine) -> None:
     st = s.feed_text("caller", "我姓李，木子李")
     assert st.fields["name"].value == "李"
     assert st.transcript[-1].engine == "typed"
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         s.feed_text("robot", "x")  # type: ignore[arg-type]
 
 

@@ -15,7 +15,7 @@ from assistant.state import DueTimes, FieldValue, SessionState
 from assistant.store import (
     CallInfo,
     TicketDraft,
-    _local_normalize_address,
+    normalize_address,
     normalize_phone,
     suggestions_from_state,
 )
@@ -142,11 +142,11 @@ def test_from_session_state_without_category_field_uses_top_suggestion_unless_un
     assert d2.category_id == "" and {p.field for p in d2.validate()} >= {"category", "address"}
 
 
-def test_local_address_normaliser_and_phone_key() -> None:
-    a = _local_normalize_address("朝阳区 幸福小区 三号楼 2单元 1201室")
-    assert a == _local_normalize_address("朝阳区幸福小区3栋2单元1201室")
-    assert a != _local_normalize_address("朝阳区幸福小区5栋2单元1201室")
-    assert _local_normalize_address("十二号楼") == _local_normalize_address("12栋")
+def test_address_normaliser_and_phone_key() -> None:
+    a = normalize_address("朝阳区 幸福小区 三号楼 2单元 1201室")
+    assert a == normalize_address("朝阳区幸福小区3栋2单元1201室")
+    assert a != normalize_address("朝阳区幸福小区5栋2单元1201室")
+    assert normalize_address("十二号楼") == normalize_address("12栋")
     assert normalize_phone("+86 138-0013-8000") == "13800138000"
     assert normalize_phone("010-62345678") == "01062345678"
 

@@ -15,7 +15,7 @@ import pytest
 from store_fixtures import BEIJING, FakeClock, db_url, make_draft, pg_server, pg_url  # noqa: F401
 
 from asr.events import TranscriptEvent
-from assistant.errors import StoreError, ValidationError
+from assistant.errors import FieldInvalidError, StoreError
 from assistant.export import export_tickets, render
 from assistant.store import (
     CallInfo,
@@ -108,7 +108,7 @@ def test_invalid_draft_is_refused_and_nothing_written(store: TicketStore) -> Non
     with pytest.raises(DraftInvalidError) as info:
         store.submit(bad)
     assert {p.field for p in info.value.problems} == {"phone", "address", "category"}
-    assert isinstance(info.value, ValidationError)
+    assert isinstance(info.value, FieldInvalidError)
     assert store.count() == 0
 
 
@@ -150,18 +150,18 @@ def test_update_field_is_audited(store: TicketStore) -> None:
     t3 = store.update_field(t.number, "phone", "010-62345678", actor="system")
     assert t3.phone == "010-62345678"
     assert store.caller_history("01062345678").count == 1
-    with pytest.raises(ValidationError) as bad_phone:
+    with pytest.raises(FieldInvalidError) as bad_phone:
         store.update_field(t.id, "phone", "12345")
     assert bad_phone.value.field == "phone"
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.update_field(t.id, "created_at", "2020-01-01")
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.update_field(t.id, "urgency", "very")
 
 
 def test_category_changes_as_one_after_submit(store: TicketStore) -> None:
     t = store.submit(make_draft())
-    with pytest.raises(ValidationError, match="change_category"):
+    with pytest.raises(FieldInvalidError, match="change_category"):
         store.update_field(t.id, "category_id", "06.01.01")  # would leave a stale path
     t2 = store.change_category(
         t.id,
@@ -174,7 +174,7 @@ def test_category_changes_as_one_after_submit(store: TicketStore) -> None:
     assert t2.category_path.endswith("路灯不亮")
     edited = {a.field for a in store.audit(t.id) if a.action == "edited"}
     assert {"category_id", "category_path", "department", "deadline"} <= edited
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.change_category(t.id, category_id="x", category_path="y", department="无此部门",
                               deadline="7d")  # fmt: skip
 
@@ -203,11 +203,11 @@ def test_append_merge_close(store: TicketStore, clock: FakeClock) -> None:
     target = store.append_call(second.id, _call("call-4"))
     assert target.id == first.id
     assert [c.call_id for c in store.calls(first.id)][-1] == "call-4"
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.merge(second.id, first.id)  # already merged
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.merge(first.id, first.id)
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.close(second.id)  # close the target instead
 
     closed = store.close(first.id, note="已疏通")
@@ -238,7 +238,7 @@ def test_list_filters(store: TicketStore, clock: FakeClock) -> None:
     assert [t.number for t in store.list(until=date(2026, 11, 24))] == [a.number]
     assert len(store.list(limit=1)) == 1
     assert store.list(status="open", text="幸福", phone="13800138000")[0].number == a.number
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldInvalidError):
         store.list(status="pending")
 
 
