@@ -28,7 +28,9 @@ def normalize_address(address: str) -> str:
 def _normalize_address_cached(address: str) -> str:
     from assistant.extract import normalize_address as extract_key
 
-    return _PUNCT_RE.sub("", unicodedata.normalize("NFKC", extract_key(address))).casefold()
+    # An address with no recognisable parts (a bare city name, a landmark) keys on its text.
+    key = extract_key(address) or address
+    return _PUNCT_RE.sub("", unicodedata.normalize("NFKC", key)).casefold()
 
 
 def normalize_phone(phone: str) -> str:
