@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui import backend
+from assistant.drafts import DraftInfo
 from tui.context import AppContext
 from tui.format import error_text
 from tui.messages import DraftsFound, EngineReady, WorkerFailed
+from tui.restore import discard_draft, summarise_draft, unfinished_drafts
 from tui.screens.base import QuietCursors
 
 MENU = (
@@ -61,16 +62,16 @@ class HomeScreen(QuietCursors, Screen[None]):
         self.query_one("#home-menu", OptionList).focus()
         self._show_status()
         if getattr(self.app, "start_screen", "home") == "home":  # else that screen asks
-            drafts = backend.unfinished_drafts(self.ctx.settings.drafts_dir)
+            drafts = unfinished_drafts(self.ctx.settings.drafts_dir)
             if drafts:
                 self._prepare_restore(drafts)
 
     # ---- crash restore: offer the calls a crash left unfinished -----------------------------
     @work(thread=True, exclusive=True, group="restore")
-    def _prepare_restore(self, drafts: list[Any]) -> None:
+    def _prepare_restore(self, drafts: list[DraftInfo]) -> None:
         for i, info in enumerate(drafts):
             try:
-                brief = backend.draft_brief(info)
+                brief = summarise_draft(info)
             except Exception as exc:  # unreadable draft: keep the file, say so
                 self.post_message(WorkerFailed("读取未完成记录", exc))
                 continue
@@ -92,7 +93,7 @@ class HomeScreen(QuietCursors, Screen[None]):
                 self.app.push_screen(screen)
             elif choice == "discard":
                 try:
-                    backend.discard_draft(info)
+                    discard_draft(info)
                 except OSError as exc:
                     self.post_message(WorkerFailed("放弃未完成记录", exc))
                 self.notify("已放弃该通话记录", timeout=3)

@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
+from assistant.session import CallSession
 from assistant.state import SessionState
-from tui import backend
 from tui.context import AppContext
 from tui.format import (
     FIELD_LABELS,
@@ -26,6 +26,7 @@ from tui.format import (
     channel_text,
     clock_text,
     error_text,
+    semantic_state,
 )
 from tui.messages import EngineReady, WorkerFailed
 from tui.qa_view import QACard, scorecard
@@ -131,7 +132,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             engine = self.ctx.wait_engine()
             if engine is None:
                 raise RuntimeError(self.ctx.engine_error or "知识库未能加载")
-            session = backend.new_session(engine, self.ctx.clock)
+            session = CallSession(engine, clock=self.ctx.clock)
             moments: list[tuple[float, SessionState]] = []
             for ev in self.finals:
                 moments.append((ev.end, session.feed(ev)))
@@ -192,7 +193,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             self.query_one(SuggestionList).show_state(
                 state,
                 engine_loading=not self.moments,
-                semantic_loading=backend.semantic_state(self.ctx.engine) == "loading",
+                semantic_loading=semantic_state(self.ctx.engine) == "loading",
             )
         fields = (
             self._record_text(record, state)

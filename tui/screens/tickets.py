@@ -15,7 +15,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from tui import backend
 from tui.context import AppContext
 from tui.format import (
     CHANNEL_LABELS,
@@ -24,6 +23,10 @@ from tui.format import (
     REASON_LABELS,
     URGENCY_LABELS,
     VERDICT_LABELS,
+    TicketBrief,
+    match_briefs,
+    ticket_brief,
+    ticket_briefs,
 )
 from tui.messages import WorkerFailed
 from tui.screens.base import QuietCursors
@@ -125,7 +128,7 @@ class TicketsScreen(QuietCursors, Screen[None]):
         table = self.query_one("#ticket-table", DataTable)
         table.clear()
         for t in self.tickets:
-            b = backend.brief(t)
+            b = ticket_brief(t)
             table.add_row(
                 b.number,
                 STATUS_LABELS.get(b.status, b.status),
@@ -200,16 +203,16 @@ class TicketsScreen(QuietCursors, Screen[None]):
             store = self.ctx.get_store()
             draft = TicketDraft.from_dict(dup.to_dict()) if hasattr(dup, "to_dict") else None
             matches = store.find_duplicates(draft) if draft is not None else []
-            candidates = [m for m in backend.briefs(matches) if m.key != str(dup.id)]
+            candidates = [m for m in match_briefs(matches) if m.key != str(dup.id)]
             if not candidates:
                 others = store.list(status="open", limit=30)
-                candidates = [b for b in backend.briefs(others) if b.key != str(dup.id)]
+                candidates = [b for b in ticket_briefs(others) if b.key != str(dup.id)]
         except Exception as exc:
             self.post_message(WorkerFailed("查找可合并工单", exc))
             return
         self.app.call_from_thread(self._choose_merge_target, dup, candidates)
 
-    def _choose_merge_target(self, dup: Any, candidates: list[backend.TicketBrief]) -> None:
+    def _choose_merge_target(self, dup: Any, candidates: list[TicketBrief]) -> None:
         if not candidates:
             self.notify("没有可合并的目标工单", severity="warning")
             return
