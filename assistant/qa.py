@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from asr.events import TranscriptEvent
+from assistant.labels import SPEAKER_LABELS
 
 if TYPE_CHECKING:
     from assistant.sessionfile import SavedSession
@@ -67,7 +68,6 @@ LABELS: dict[str, str] = {
     "silence": "最长静默",
     "talk_over": "抢话",
 }
-SPEAKER_LABELS = {"caller": "来电人", "agent": "话务员"}
 STATUS_LABELS = {"pass": "通过", "fail": "未通过", "na": "不适用"}
 
 

@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from assistant.errors import SessionFileError
+from assistant.labels import SPEAKER_LABELS
 from assistant.qa import (
     LABELS,
     PASS_MARK,
@@ -128,7 +129,7 @@ def _card_html(r: ReportRow) -> str:
         pts = "—" if it.status == "na" else f"{it.points:.0f} / {it.max_points:.0f}"
         moments = "<br>".join(
             f'<span class="quote">[{fmt_time(m.t)}] '
-            f"{escape({'caller': '来电人', 'agent': '话务员'}.get(m.speaker, m.speaker))}："
+            f"{escape(SPEAKER_LABELS.get(m.speaker, m.speaker))}："
             f"{escape(m.quote)}</span>" for m in it.moments
         )  # fmt: skip
         out.append(f"<tr><td>{escape(it.name)}</td><td class={it.status}>"

@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.labels import TICKET_FIELD_LABELS, VERDICT_TEXT
+
 WEIGHTS: dict[str, float] = {
     "name": 10.0,
     "phone": 20.0,
@@ -35,15 +37,6 @@ WEIGHTS: dict[str, float] = {
     "verdict": 20.0,
     "summary": 10.0,
 }
-LABELS: dict[str, str] = {
-    "name": "姓名",
-    "phone": "电话",
-    "address": "地址",
-    "category": "分类",
-    "verdict": "受理结论",
-    "summary": "诉求摘要",
-}
-VERDICT_LABELS = {"accept": "受理", "refer": "转办/转接", "decline": "不予受理"}
 SUMMARY_FULL = 0.6
 _TITLES = re.compile(r"(先生|女士|小姐|阿姨|大爷|大妈|师傅|老师|同志)$")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -240,8 +233,8 @@ def _score_verdict(got: Mapping[str, Any], ref: Mapping[str, Any]) -> tuple[floa
                  else "")  # fmt: skip
     r_extra = _s(ref.get("channel") if rv == "refer" else ref.get("reason") if rv == "decline"
                  else "")  # fmt: skip
-    shown_g = VERDICT_LABELS.get(gv, gv) + (f"（{g_extra}）" if g_extra else "")
-    shown_r = VERDICT_LABELS.get(rv, rv) + (f"（{r_extra}）" if r_extra else "")
+    shown_g = VERDICT_TEXT.get(gv, gv) + (f"（{g_extra}）" if g_extra else "")
+    shown_r = VERDICT_TEXT.get(rv, rv) + (f"（{r_extra}）" if r_extra else "")
     if gv != rv:
         return 0.0, shown_g, shown_r, (f"受理结论错误（参考：{shown_r}）：请对照受理范围规定，"
                                        "紧急情况立即转接，不属于热线的事项说明原因并告知途径。")  # fmt: skip
@@ -273,7 +266,8 @@ def score_ticket(trainee: Any, reference: Mapping[str, Any], catalogue: Any = No
     rows: list[FieldScore] = []
 
     def add(name: str, score: float, g: str, r: str, note: str, applicable: bool = True) -> None:
-        rows.append(FieldScore(name, LABELS[name], round(score, 2), WEIGHTS[name], g, r, note,
+        label = TICKET_FIELD_LABELS[name]
+        rows.append(FieldScore(name, label, round(score, 2), WEIGHTS[name], g, r, note,
                                applicable))  # fmt: skip
 
     for name, fn in (("name", _score_name), ("phone", _score_phone),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from assistant.labels import CHANNEL_LABELS, DEADLINE_LABELS, DUPLICATE_REASON_LABELS, FIELD_LABELS
 from assistant.state import DueTimes, SessionState
 from knowledge.types import Leaf
 
@@ -20,45 +21,6 @@ if TYPE_CHECKING:
     from assistant.store import DuplicateMatch, Ticket
     from knowledge.catalogue import Catalogue
     from knowledge.engine import KnowledgeEngine
-
-FIELD_LABELS: dict[str, str] = {
-    "name": "姓名",
-    "phone": "电话",
-    "address": "地址",
-    "incident_time": "发生时间",
-    "category": "分类",
-    "summary": "诉求摘要",
-}
-
-STATUS_LABELS: dict[str, str] = {
-    "suggested": "建议",
-    "confirmed": "已确认",
-    "edited": "已修改",
-    "empty": "待填",
-}
-
-SPEAKER_LABELS: dict[str, str] = {"caller": "来电人", "agent": "话务员"}
-
-DEADLINE_LABELS: dict[str, str] = {"2h": "2小时", "24h": "24小时", "7d": "7个工作日"}
-
-CHANNEL_LABELS: dict[str, str] = {
-    "110": "110 报警",
-    "119": "119 火警",
-    "120": "120 急救",
-    "122": "122 交通事故",
-    "court": "人民法院",
-    "petition": "信访部门",
-    "arbitration": "劳动人事争议仲裁",
-    "consumer_association": "消费者协会",
-}
-
-EMERGENCY_CHANNELS: frozenset[str] = frozenset({"110", "119", "120", "122"})
-
-VERDICT_LABELS: dict[str, str] = {"accept": "受理", "refer": "转办/引导", "decline": "不予受理"}
-
-URGENCY_LABELS: dict[str, str] = {"emergency": "紧急", "urgent": "加急", "normal": "一般"}
-
-EMOTION_LABELS: dict[str, str] = {"angry": "情绪激动", "distressed": "焦虑/求助", "calm": "平稳"}
 
 
 def display_width(text: str) -> int:
@@ -244,22 +206,6 @@ def error_text(where: str, exc: BaseException) -> str:
         if isinstance(exc, kinds):
             return f"{where}出错：{advice}（{detail}）"
     return f"{where}出错：{detail}"
-
-
-REASON_LABELS: dict[str, str] = {
-    "superstition": "涉及封建迷信",
-    "private_matter": "私人事务",
-    "unlawful_demand": "诉求违法",
-    "no_substance": "无实质诉求",
-    "no_factual_basis": "缺乏事实依据",
-    "already_concluded": "已依法办结",
-}
-
-
-DUPLICATE_REASON_LABELS: dict[str, str] = {
-    "same_address_category": "同地址同分类",
-    "similar_text": "诉求相似",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.labels import SPEAKER_TEXT
+
 if TYPE_CHECKING:
     from asr.engine import EngineFactory
     from asr.events import TranscriptEvent
 
-SPEAKER_LABEL = {"caller": "市民", "agent": "话务员"}
 PROGRESS_MIN_SECONDS = 30.0
 
 
@@ -28,7 +29,7 @@ def _fmt_time(t: float) -> str:
 
 
 def _segment_line(ev: TranscriptEvent) -> str:
-    label = SPEAKER_LABEL.get(ev.speaker, ev.speaker)
+    label = SPEAKER_TEXT.get(ev.speaker, ev.speaker)
     return f"[{_fmt_time(ev.start)} - {_fmt_time(ev.end)}] {label}：{ev.text}"
 
 
@@ -307,7 +308,7 @@ def listen(
             prefix = "\r\033[K" if tty else ""
             typer.echo(prefix + _segment_line(ev))
         elif tty:
-            label = SPEAKER_LABEL.get(ev.speaker, ev.speaker)
+            label = SPEAKER_TEXT.get(ev.speaker, ev.speaker)
             sys.stdout.write(f"\r\033[K… {label}：{ev.text}")
             sys.stdout.flush()
 

@@ -12,15 +12,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.labels import (
+    EMOTION_TEXT,
+    FIELD_LABELS,
+    SPEAKER_LABELS,
+    URGENCY_LABELS,
+    VERDICT_TEXT,
+)
+
 if TYPE_CHECKING:
     from assistant.sessionfile import SavedSession, SuggestionRecord
 
-SPEAKERS = {"caller": "来电人", "agent": "话务员"}
-VERDICTS = {"accept": "受理", "refer": "转办/转接", "decline": "不予受理"}
-EMOTIONS = {"calm": "平静", "angry": "激动", "distressed": "焦急"}
-URGENCY = {"normal": "一般", "urgent": "加急", "emergency": "紧急"}
-FIELD_NAMES = {"name": "姓名", "phone": "电话", "address": "地址", "incident_time": "发生时间",
-               "summary": "诉求摘要"}  # fmt: skip
+FIELD_NAMES = {name: label for name, label in FIELD_LABELS.items() if name != "category"}
 
 
 def _ts(t: float) -> str:
@@ -42,12 +45,12 @@ def _changes(prev: SuggestionRecord | None, cur: SuggestionRecord) -> list[str]:
     verdict_before = (prev.verdict, prev.channel, prev.reason) if prev else ("accept", None, None)
     if verdict_now != verdict_before:
         extra = cur.channel or cur.reason
-        out.append(f"受理结论：{VERDICTS.get(cur.verdict, cur.verdict)}"
+        out.append(f"受理结论：{VERDICT_TEXT.get(cur.verdict, cur.verdict)}"
                    + (f"（{extra}）" if extra else ""))  # fmt: skip
     if cur.urgency != (prev.urgency if prev else "normal"):
-        out.append(f"紧急程度：{URGENCY.get(cur.urgency, cur.urgency)}")
+        out.append(f"紧急程度：{URGENCY_LABELS.get(cur.urgency, cur.urgency)}")
     if cur.emotion != (prev.emotion if prev else "calm"):
-        out.append(f"来电人情绪：{EMOTIONS.get(cur.emotion, cur.emotion)}")
+        out.append(f"来电人情绪：{EMOTION_TEXT.get(cur.emotion, cur.emotion)}")
     seen = {(a.kind, a.channel, a.rule_id) for a in (prev.alerts if prev else ())}
     for a in cur.alerts:
         if (a.kind, a.channel, a.rule_id) not in seen:
@@ -103,7 +106,7 @@ def replay_session(
             clock = t
         if kind == "event":
             ev = payload
-            echo(f"[{_ts(ev.start)}] {SPEAKERS.get(ev.speaker, ev.speaker)}：{ev.text}")
+            echo(f"[{_ts(ev.start)}] {SPEAKER_LABELS.get(ev.speaker, ev.speaker)}：{ev.text}")
         else:
             for line in payload:
                 echo(f"          → {line}")
@@ -115,9 +118,9 @@ def replay_session(
                 ("地址", ticket.get("address")), ("发生时间", ticket.get("incident_time")),
                 ("分类", ticket.get("category_path") or ticket.get("category_id")),
                 ("承办部门", ticket.get("department")), ("办理时限", ticket.get("deadline")),
-                ("受理结论", VERDICTS.get(str(ticket.get("verdict")), ticket.get("verdict"))),
+                ("受理结论", VERDICT_TEXT.get(str(ticket.get("verdict")), ticket.get("verdict"))),
                 ("转办渠道", ticket.get("channel")), ("不予受理原因", ticket.get("reason")),
-                ("紧急程度", URGENCY.get(str(ticket.get("urgency")), ticket.get("urgency"))),
+                ("紧急程度", URGENCY_LABELS.get(str(ticket.get("urgency")), ticket.get("urgency"))),
                 ("诉求摘要", ticket.get("summary"))]  # fmt: skip
         for label, value in rows:
             if value:

@@ -14,43 +14,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.labels import (
+    ACTOR_LABELS,
+    AUDIT_ACTION_TEXT,
+    TICKET_FIELD_TEXT,
+    TICKET_STATUS_TEXT,
+)
+
 if TYPE_CHECKING:
     from assistant.settings import Settings
     from assistant.store import AuditEntry, Ticket, TicketStore
 
 log = logging.getLogger(__name__)
 
-STATUS_LABELS = {"open": "处理中", "closed": "已办结", "merged": "已合并"}
-ACTOR_LABELS = {"assistant": "助手", "call_taker": "话务员", "system": "系统"}
-ACTION_LABELS = {
-    "suggested": "建议",
-    "confirmed": "确认",
-    "edited": "修改",
-    "created": "创建",
-    "appended": "追加来电",
-    "merged": "合并",
-    "status": "状态",
-}
-FIELD_LABELS = {
-    "name": "姓名",
-    "phone": "电话",
-    "address": "地址",
-    "incident_time": "发生时间",
-    "category": "分类",
-    "category_id": "分类",
-    "category_path": "分类路径",
-    "department": "承办部门",
-    "deadline": "时限",
-    "summary": "诉求摘要",
-    "verdict": "受理结论",
-    "channel": "转办渠道",
-    "reason": "不予受理原因",
-    "urgency": "紧急程度",
-    "status": "状态",
-    "merged_into": "合并到",
-    "merged_from": "合并自",
-    "call": "来电",
-}
 
 DbOption = Annotated[
     str | None,
@@ -216,7 +192,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 t.number,
                 _local(t.created_at),
-                STATUS_LABELS.get(t.status, t.status),
+                TICKET_STATUS_TEXT.get(t.status, t.status),
                 t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
                 mask_name(t.name) if masked else t.name,
                 mask_phone(t.phone) if masked else t.phone,
@@ -342,7 +318,7 @@ def _ticket_table(t: Ticket, masked: bool) -> Any:
     table.add_column("字段", style="bold")
     table.add_column("内容", overflow="fold")
     rows = [
-        ("状态", STATUS_LABELS.get(t.status, t.status)
+        ("状态", TICKET_STATUS_TEXT.get(t.status, t.status)
          + (f" → {t.merged_into_number}" if t.merged_into_number else "")),
         ("受理时间", _local(t.created_at)),
         ("席位", t.seat_id),
@@ -381,8 +357,8 @@ def _audit_table(trail: list[AuditEntry], masked: bool, names: tuple[str, ...]) 
         table.add_row(
             a.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             ACTOR_LABELS.get(a.actor, a.actor),
-            ACTION_LABELS.get(a.action, a.action),
-            FIELD_LABELS.get(a.field or "", a.field or ""),
+            AUDIT_ACTION_TEXT.get(a.action, a.action),
+            TICKET_FIELD_TEXT.get(a.field or "", a.field or ""),
             _short(old, 40),
             _short(new, 40),
             a.seat,

@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from assistant.labels import DEADLINE_LABELS, FIELD_LABELS
 from knowledge.types import Leaf, Suggestion
-from tui.format import DEADLINE_LABELS, FIELD_LABELS, pad
+from tui.format import pad
 from tui.screens.base import QuietCursors
 
 if TYPE_CHECKING:

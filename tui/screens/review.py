@@ -16,18 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
+from assistant.labels import FIELD_LABELS, FIELD_STATUS_LABELS, VERDICT_LABELS
 from assistant.session import CallSession
 from assistant.state import SessionState
 from tui.context import AppContext
-from tui.format import (
-    FIELD_LABELS,
-    STATUS_LABELS,
-    VERDICT_LABELS,
-    channel_text,
-    clock_text,
-    error_text,
-    semantic_state,
-)
+from tui.format import channel_text, clock_text, error_text, semantic_state
 from tui.messages import EngineReady, WorkerFailed
 from tui.qa_view import QACard, scorecard
 from tui.recordings import RecordedCall
@@ -261,7 +254,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             value = fv.extra.get("path", fv.value) if name == "category" else fv.value
             t.append(f"{label}：", style="dim")
             t.append(f"{value[:40]} ")
-            t.append(f"[{STATUS_LABELS.get(fv.status, fv.status)}]\n", style="dim")
+            t.append(f"[{FIELD_STATUS_LABELS.get(fv.status, fv.status)}]\n", style="dim")
         return t
 
     def _qa_text(self) -> Text:

@@ -15,42 +15,27 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from tui.context import AppContext
-from tui.format import (
+from assistant.labels import (
+    ACTOR_LABELS,
+    AUDIT_ACTION_LABELS,
     CHANNEL_LABELS,
     DEADLINE_LABELS,
-    FIELD_LABELS,
     REASON_LABELS,
+    TICKET_FIELD_LABELS,
+    TICKET_STATUS_LABELS,
     URGENCY_LABELS,
     VERDICT_LABELS,
-    TicketBrief,
-    match_briefs,
-    ticket_brief,
-    ticket_briefs,
 )
+from tui.context import AppContext
+from tui.format import TicketBrief, match_briefs, ticket_brief, ticket_briefs
 from tui.messages import WorkerFailed
 from tui.screens.base import QuietCursors
 from tui.screens.modals import ChooseTicket
 
-STATUS_LABELS = {"open": "办理中", "closed": "已办结", "merged": "已合并"}
 STATUS_OPTIONS = [("全部状态", ""), ("办理中", "open"), ("已办结", "closed"), ("已合并", "merged")]
-ACTION_LABELS = {
-    "created": "创建", "suggested": "助手建议", "confirmed": "已确认", "edited": "已修改",
-    "appended": "追加来电", "merged": "合并", "status": "状态变更", "updated": "更新",
-    "closed": "办结", "reopened": "重开",
-}  # fmt: skip
-ACTOR_LABELS = {"assistant": "助手", "call_taker": "话务员", "system": "系统"}
-# Audit-trail field names: the form fields plus what the store records after submit.
-AUDIT_FIELD_LABELS: dict[str, str] = {
-    **FIELD_LABELS,
-    "category_id": "分类", "category_path": "分类路径", "department": "承办部门",
-    "deadline": "办理时限", "verdict": "受理结论", "channel": "转办渠道", "reason": "不受理原因",
-    "urgency": "紧急程度", "call": "来电", "merged_into": "并入", "merged_from": "并入本单",
-    "status": "状态",
-}  # fmt: skip
 _VALUE_LABELS: dict[str, dict[str, str]] = {
     "verdict": VERDICT_LABELS, "urgency": URGENCY_LABELS, "channel": CHANNEL_LABELS,
-    "reason": REASON_LABELS, "deadline": DEADLINE_LABELS, "status": STATUS_LABELS,
+    "reason": REASON_LABELS, "deadline": DEADLINE_LABELS, "status": TICKET_STATUS_LABELS,
 }  # fmt: skip
 
 
@@ -131,7 +116,7 @@ class TicketsScreen(QuietCursors, Screen[None]):
             b = ticket_brief(t)
             table.add_row(
                 b.number,
-                STATUS_LABELS.get(b.status, b.status),
+                TICKET_STATUS_LABELS.get(b.status, b.status),
                 b.created[5:16] if len(b.created) >= 16 else b.created,
                 (getattr(t, "category_path", "") or "").split(" > ")[-1],
                 b.address[:18],
@@ -253,7 +238,7 @@ def detail_renderable(ticket: Any, audit: list[Any], calls: list[Any]) -> Table:
     outer.add_column()
     head = Text()
     head.append(f"{ticket.number}", style="bold")
-    head.append(f"  {STATUS_LABELS.get(ticket.status, ticket.status)}")
+    head.append(f"  {TICKET_STATUS_LABELS.get(ticket.status, ticket.status)}")
     if getattr(ticket, "merged_into_number", None):
         head.append(f" → {ticket.merged_into_number}", style="#ffaf00")
     outer.add_row(head)
@@ -286,7 +271,7 @@ def detail_renderable(ticket: Any, audit: list[Any], calls: list[Any]) -> Table:
         trail.add_row(
             a.at.astimezone().strftime("%m-%d %H:%M"),
             ACTOR_LABELS.get(a.actor, a.actor),
-            ACTION_LABELS.get(a.action, a.action),
+            AUDIT_ACTION_LABELS.get(a.action, a.action),
             audit_text(a, ticket),
         )
     outer.add_row(trail)
@@ -324,7 +309,7 @@ def audit_value(field: str | None, value: str | None, ticket: Any) -> str:
 
 def audit_text(entry: Any, ticket: Any) -> str:
     """``分类 城市管理 > 市容环境 > 占道经营`` / ``紧急程度 一般 → 加急``."""
-    what = AUDIT_FIELD_LABELS.get(entry.field, entry.field) if entry.field else ""
+    what = TICKET_FIELD_LABELS.get(entry.field, entry.field) if entry.field else ""
     new = audit_value(entry.field, entry.new_value, ticket)
     change = new
     if entry.old_value and entry.old_value != entry.new_value:
