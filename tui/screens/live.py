@@ -109,7 +109,6 @@ class LiveScreen(QuietCursors, CallActions):
         self._started = ctx.clock()
         self._semantic_was_ready: bool | None = None
         self.restore_from: DraftInfo | None = None  # the draft chosen for restore
-        self.restored_events: tuple[TranscriptEvent, ...] = ()
 
     @property
     def runner(self) -> SessionRunner | None:
@@ -211,7 +210,6 @@ class LiveScreen(QuietCursors, CallActions):
         self.app.push_screen(RestoreDraft(b, remaining=len(rest)), answered)
 
     def on_session_restored(self, message: SessionRestored) -> None:
-        self.restored_events = message.events
         view = self.query_one(TranscriptView)
         for ev in message.events:
             view.add(ev)
