@@ -2,7 +2,8 @@
 
 * ``home``: the menu; ``live`` (with ``live_actions``): one call; ``practice``: a call
   over a recording, scored; ``review``: a saved call on a timeline; ``tickets``: the
-  ticket store; ``modals`` and ``pickers``: dialogs and the recording chooser.
+  ticket store; ``modals`` and ``pickers``: dialogs and the recording chooser;
+  ``restore_prompt``: the offer to restore a call a crash left unfinished (home, live).
 * ``factory.build`` builds any of them from a name (``HotlineApp.open_screen``).
 
 Modules are imported on first use (each imports textual).
@@ -16,6 +17,7 @@ __all__ = [
     "modals",
     "pickers",
     "practice",
+    "restore_prompt",
     "review",
     "tickets",
 ]

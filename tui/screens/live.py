@@ -3,7 +3,8 @@
 The screen lays out and renders the call and turns user intent into controller calls; the
 workflow itself (session thread, crash journal, saved session, store) is the
 :class:`~tui.controller.CallController`'s. The call-taker's actions live in the base class
-:class:`~tui.screens.live_actions.CallActions`. Widgets only show what they are given and
+:class:`~tui.screens.live_actions.CallActions`, the offer to restore an unfinished call in
+:class:`~tui.screens.restore_prompt.OffersRestore`. Widgets only show what they are given and
 report user intent as messages.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -35,7 +35,6 @@ from tui.format import (
     semantic_state,
 )
 from tui.messages import (
-    DraftsFound,
     EngineReady,
     FeedEnded,
     FeedPosition,
@@ -45,11 +44,11 @@ from tui.messages import (
     TranscriptArrived,
     WorkerFailed,
 )
-from tui.restore import discard_draft, summarise_draft, unfinished_drafts
+from tui.restore import unfinished_drafts
 from tui.runner import SessionRunner
 from tui.screens.base import QuietCursors
 from tui.screens.live_actions import CallActions, draft_problems
-from tui.screens.modals import RestoreDraft
+from tui.screens.restore_prompt import OffersRestore
 from tui.widgets.guidance import EmergencyBanner, ReferralBanner, ScriptsPanel
 from tui.widgets.status import StatusBar
 from tui.widgets.suggestions import SuggestionList
@@ -57,7 +56,7 @@ from tui.widgets.ticket_form import TicketForm
 from tui.widgets.transcript import TranscriptView
 
 
-class LiveScreen(QuietCursors, CallActions):
+class LiveScreen(QuietCursors, OffersRestore, CallActions):
     """One call, from the first words to the submitted ticket."""
 
     CSS_PATH = "live.tcss"
@@ -166,48 +165,17 @@ class LiveScreen(QuietCursors, CallActions):
         )
         if drafts:
             self.status.recognition = "等待处理未完成的通话记录"
-            self._prepare_restore(drafts)
+            self.offer_restore(drafts)
         else:
             self.start_call()
 
     # ---- crash restore -----------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="restore")
-    def _prepare_restore(self, drafts: list[DraftInfo]) -> None:
-        """Summarise the newest draft off the UI thread (name/phone extraction)."""
-        while drafts:
-            info, rest = drafts[0], drafts[1:]
-            try:
-                brief = summarise_draft(info)
-            except Exception as exc:  # unreadable draft: say so, keep the file, go on
-                self.post_message(WorkerFailed("读取未完成记录", exc))
-                drafts = rest
-                continue
-            self.post_message(DraftsFound(brief, rest))
-            return
-        self.app.call_from_thread(self.start_call)
+    def restore_chosen(self, info: DraftInfo) -> None:
+        self.restore_from = info
+        self.start_call()
 
-    def on_drafts_found(self, message: DraftsFound) -> None:
-        b = message.brief
-        rest = message.rest
-
-        def answered(choice: str | None) -> None:
-            if choice == "restore":
-                self.restore_from = b.info
-                self.start_call()
-            elif choice == "discard":
-                try:
-                    discard_draft(b.info)
-                except OSError as exc:
-                    self.post_message(WorkerFailed("放弃未完成记录", exc))
-                self.notify("已放弃该通话记录", timeout=3)
-                if rest:
-                    self._prepare_restore(rest)
-                else:
-                    self.start_call()
-            else:
-                self.start_call()
-
-        self.app.push_screen(RestoreDraft(b, remaining=len(rest)), answered)
+    def restore_settled(self) -> None:
+        self.start_call()
 
     def on_session_restored(self, message: SessionRestored) -> None:
         view = self.query_one(TranscriptView)
