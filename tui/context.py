@@ -12,9 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.store import TicketStore
+    from knowledge.engine import KnowledgeEngine
 
 Clock = Callable[[], datetime]
 
@@ -31,8 +35,8 @@ def system_clock() -> datetime:
 class AppContext:
     settings: Settings
     clock: Clock = system_clock
-    engine: Any = None
-    store: Any = None
+    engine: KnowledgeEngine | None = None  # (tests inject a keyword-only stand-in)
+    store: TicketStore | None = None
     asr_factory: AsrFactory | None = None
     deterministic: bool = False  # snapshots: no ticking timers, no blinking cursor
     engine_error: str | None = None
@@ -49,7 +53,7 @@ class AppContext:
     def engine_ready(self) -> bool:
         return self._engine_ready.is_set()
 
-    def load_engine(self) -> Any:
+    def load_engine(self) -> KnowledgeEngine | None:
         """Build the knowledge engine (worker thread). Keyword search works right after;
         the embedding model keeps loading in the background inside the engine."""
         with self._engine_lock:
@@ -65,14 +69,14 @@ class AppContext:
             self._engine_ready.set()
             return self.engine
 
-    def wait_engine(self, timeout: float | None = None) -> Any:
+    def wait_engine(self, timeout: float | None = None) -> KnowledgeEngine | None:
         """The engine once loaded (blocks the calling worker thread, not the UI)."""
         if not self._engine_ready.wait(timeout):
             return None
         return self.engine
 
     # ---- ticket store ------------------------------------------------------------------
-    def get_store(self) -> Any:
+    def get_store(self) -> TicketStore:
         with self._store_lock:
             if self.store is None:
                 from assistant.services import open_store

@@ -1,4 +1,6 @@
-"""Pure text helpers of the UI: Chinese labels, time formatting, read-back text.
+"""Pure presentation helpers of the UI: Chinese labels, time formatting, read-back text,
+the form's values of a session state, what a list shows of a ticket, and what the status
+bar says of the knowledge engine.
 
 Nothing here imports textual, so these are cheap to unit-test.
 """
@@ -6,49 +8,19 @@ Nothing here imports textual, so these are cheap to unit-test.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
-from assistant.state import DueTimes, FieldValue, SessionState
+from assistant.labels import CHANNEL_LABELS, DEADLINE_LABELS, DUPLICATE_REASON_LABELS, FIELD_LABELS
+from assistant.state import DueTimes, SessionState
+from knowledge.types import Leaf
 
-FIELD_LABELS: dict[str, str] = {
-    "name": "姓名",
-    "phone": "电话",
-    "address": "地址",
-    "incident_time": "发生时间",
-    "category": "分类",
-    "summary": "诉求摘要",
-}
-
-STATUS_LABELS: dict[str, str] = {
-    "suggested": "建议",
-    "confirmed": "已确认",
-    "edited": "已修改",
-    "empty": "待填",
-}
-
-SPEAKER_LABELS: dict[str, str] = {"caller": "来电人", "agent": "话务员"}
-
-DEADLINE_LABELS: dict[str, str] = {"2h": "2小时", "24h": "24小时", "7d": "7个工作日"}
-
-CHANNEL_LABELS: dict[str, str] = {
-    "110": "110 报警",
-    "119": "119 火警",
-    "120": "120 急救",
-    "122": "122 交通事故",
-    "court": "人民法院",
-    "petition": "信访部门",
-    "arbitration": "劳动人事争议仲裁",
-    "consumer_association": "消费者协会",
-}
-
-EMERGENCY_CHANNELS: frozenset[str] = frozenset({"110", "119", "120", "122"})
-
-VERDICT_LABELS: dict[str, str] = {"accept": "受理", "refer": "转办/引导", "decline": "不予受理"}
-
-URGENCY_LABELS: dict[str, str] = {"emergency": "紧急", "urgent": "加急", "normal": "一般"}
-
-EMOTION_LABELS: dict[str, str] = {"angry": "情绪激动", "distressed": "焦虑/求助", "calm": "平稳"}
+if TYPE_CHECKING:
+    from assistant.store import DuplicateMatch, Ticket
+    from knowledge.catalogue import Catalogue
+    from knowledge.engine import KnowledgeEngine
 
 
 def display_width(text: str) -> int:
@@ -97,10 +69,64 @@ def channel_text(channel: str | None) -> str:
     return CHANNEL_LABELS.get(channel, channel)
 
 
-def field_value(state: SessionState | None, name: str) -> FieldValue | None:
+def form_values(state: SessionState | None, leaf: Leaf | None) -> dict[str, str]:
+    """The ticket form's text per field (the category as the leaf's path)."""
+    out = {name: "" for name in FIELD_LABELS}
+    if state is None:
+        return out
+    for name in FIELD_LABELS:
+        fv = state.fields.get(name)
+        out[name] = fv.value if fv else ""
+    if leaf is not None:
+        out["category"] = leaf.path_text
+    return out
+
+
+def leaf_for_state(catalogue: Catalogue | None, state: SessionState | None) -> Leaf | None:
+    """The catalogue leaf the session's category field names (id in extra, or path/name)."""
     if state is None:
         return None
-    return state.fields.get(name)
+    fv = state.fields.get("category")
+    if fv is None or not fv.value:
+        return None
+    if catalogue is not None:
+        leaf = catalogue.get(fv.extra.get("leaf_id") or fv.value)
+        if leaf is not None:
+            return leaf
+    for s in state.suggestions:
+        if fv.value in (s.leaf.id, s.leaf.path_text, s.leaf.name):
+            return s.leaf
+    for lf in catalogue.leaves if catalogue is not None else ():
+        if fv.value in (lf.id, lf.path_text, lf.name):
+            return lf
+    return None
+
+
+SemanticState = Literal["ready", "loading", "off", "failed"]
+
+
+def semantic_state(engine: KnowledgeEngine | None) -> SemanticState:
+    """``ready`` | ``loading`` | ``off`` (no embedding backend) | ``failed``."""
+    if engine is None:
+        return "loading"
+    if engine.semantic_ready:
+        return "ready"
+    # (the tests' keyword-only engine has neither attribute)
+    if getattr(engine, "embedding_error", None) is not None:
+        return "failed"
+    if str(getattr(engine, "backend_description", "")).startswith("none"):
+        return "off"
+    return "loading"
+
+
+def readback_script(
+    engine: KnowledgeEngine | None, state: SessionState, values: Mapping[str, str]
+) -> str:
+    """The read-back the call-taker says: the knowledge base's script filled with the
+    session's fields, else :func:`readback_text` of the form's values."""
+    from assistant.session import readback
+
+    return readback(state, engine) or readback_text(values)
 
 
 def readback_text(values: Mapping[str, str]) -> str:
@@ -182,11 +208,44 @@ def error_text(where: str, exc: BaseException) -> str:
     return f"{where}出错：{detail}"
 
 
-REASON_LABELS: dict[str, str] = {
-    "superstition": "涉及封建迷信",
-    "private_matter": "私人事务",
-    "unlawful_demand": "诉求违法",
-    "no_substance": "无实质诉求",
-    "no_factual_basis": "缺乏事实依据",
-    "already_concluded": "已依法办结",
-}
+@dataclass(frozen=True, slots=True)
+class TicketBrief:
+    """What a list or a notice shows of a stored ticket."""
+
+    ticket: Ticket
+    key: str  # the store's id, as text
+    number: str
+    status: str
+    created: str
+    category: str
+    address: str
+    summary: str
+    phone: str
+    reason: str = ""  # why it is a possible duplicate (Chinese), for a duplicate match
+
+
+def ticket_brief(ticket: Ticket, reason: str = "") -> TicketBrief:
+    return TicketBrief(
+        ticket=ticket,
+        key=str(ticket.id),
+        number=str(ticket.number),
+        status=str(ticket.status),
+        created=ticket.created_at.strftime("%Y-%m-%d %H:%M"),
+        category=str(ticket.category_path),
+        address=str(ticket.address),
+        summary=str(ticket.summary),
+        phone=str(ticket.phone),
+        reason=reason,
+    )
+
+
+def match_brief(match: DuplicateMatch) -> TicketBrief:
+    return ticket_brief(match.ticket, DUPLICATE_REASON_LABELS.get(match.reason, match.reason))
+
+
+def ticket_briefs(tickets: Iterable[Ticket]) -> list[TicketBrief]:
+    return [ticket_brief(t) for t in tickets]
+
+
+def match_briefs(matches: Iterable[DuplicateMatch]) -> list[TicketBrief]:
+    return [match_brief(m) for m in matches]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from asr.events import TranscriptEvent
 from assistant.state import SessionState
+
+if TYPE_CHECKING:
+    from assistant.drafts import DraftInfo
+    from assistant.store import Ticket, TicketDraft
+    from tui.format import TicketBrief
+    from tui.restore import DraftBrief
 
 
 class TranscriptArrived(Message):
@@ -69,11 +75,6 @@ class FieldEdited(Message):
     value: str
 
 
-@dataclass
-class FieldConfirmed(Message):
-    name: str
-
-
 class OpenCategoryPicker(Message):
     """The user wants to choose the category by hand (查字典)."""
 
@@ -86,7 +87,43 @@ class CategoryChosen(Message):
 class DraftsFound(Message):
     """Unfinished calls were found (crash restore): a summary of the newest, the others."""
 
-    def __init__(self, brief: Any, rest: list[Any]) -> None:
+    def __init__(self, brief: DraftBrief, rest: list[DraftInfo]) -> None:
         super().__init__()
-        self.brief = brief  # tui.backend.DraftBrief
-        self.rest = rest  # assistant.drafts.DraftInfo, newest first
+        self.brief = brief
+        self.rest = rest  # newest first
+
+
+class SessionRestored(Message):
+    """A draft was restored: its transcript so far (posted from the session thread)."""
+
+    def __init__(self, call_id: str, events: tuple[TranscriptEvent, ...]) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.events = events
+
+
+class DuplicatesFound(Message):
+    """Store look-up result: possible duplicates and the caller's earlier tickets."""
+
+    def __init__(
+        self,
+        duplicates: list[TicketBrief],
+        history: list[TicketBrief],
+        key: tuple[str, ...] | None = None,
+        counts: tuple[int, int] = (0, 0),
+    ) -> None:
+        super().__init__()
+        self.duplicates = duplicates
+        self.history = history
+        self.counts = counts  # earlier tickets with this phone number: (all, still open)
+        self.key = key  # the (phone, address, category) looked up
+
+
+class TicketSubmitted(Message):
+    """The ticket was stored (or merged into an earlier one; practice: scored)."""
+
+    def __init__(self, number: str, ticket: Ticket | TicketDraft, merged: bool = False) -> None:
+        super().__init__()
+        self.number = number
+        self.ticket = ticket  # practice: the trainee's draft
+        self.merged = merged

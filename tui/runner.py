@@ -12,11 +12,14 @@ import asyncio
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.state import SessionState
 
-Job = Callable[[Any], Any]
+if TYPE_CHECKING:
+    from assistant.session import CallSession
+
+Job = Callable[["CallSession"], Any]
 
 
 class SessionRunner:
@@ -24,10 +27,10 @@ class SessionRunner:
 
     def __init__(
         self,
-        session_factory: Callable[[], Any],
+        session_factory: Callable[[], CallSession],
         on_state: Callable[[SessionState], object],
         on_error: Callable[[BaseException], object],
-        on_ready: Callable[[Any], object] | None = None,
+        on_ready: Callable[[CallSession], object] | None = None,
     ) -> None:
         self._factory = session_factory
         self._on_state = on_state
@@ -38,7 +41,7 @@ class SessionRunner:
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
-        self.session: Any = None
+        self.session: CallSession | None = None
         self._thread = threading.Thread(target=self._run, name="hotline-session", daemon=True)
 
     def start(self) -> None:
@@ -63,12 +66,14 @@ class SessionRunner:
             self._idle.clear()
         self._jobs.put((job, publish))
 
-    def barrier(self, loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Future[Any]:
+    def barrier(
+        self, loop: asyncio.AbstractEventLoop | None = None
+    ) -> asyncio.Future[SessionState | None]:
         """A future resolved (on ``loop``) with the session state once queued jobs ran."""
         loop = loop or asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
+        fut: asyncio.Future[SessionState | None] = loop.create_future()
 
-        def job(session: Any) -> None:
+        def job(session: CallSession | None) -> None:
             state = session.state if session is not None else None
 
             def resolve() -> None:
@@ -95,7 +100,8 @@ class SessionRunner:
             try:
                 if self.session is None and publish:
                     continue  # the session could not be created; the error was reported
-                result = job(self.session)
+                # (only an unpublished job, the barrier, runs without a session)
+                result = job(self.session)  # type: ignore[arg-type]
                 if publish and self.session is not None:
                     state = result if isinstance(result, SessionState) else self.session.state
                     self._on_state(state)

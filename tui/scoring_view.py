@@ -9,20 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.labels import TICKET_FIELD_LABELS
 from tui.format import pad
-
-FIELD_NAMES = {
-    "name": "姓名",
-    "phone": "电话",
-    "address": "地址",
-    "incident_time": "发生时间",
-    "category": "分类",
-    "department": "承办部门",
-    "verdict": "受理结论",
-    "channel": "转办渠道",
-    "urgency": "紧急程度",
-    "summary": "诉求摘要",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +122,7 @@ def report_lines(score: PracticeScore) -> list[str]:
     lines.append("")
     for r in score.fields:
         mark = "✔" if r.score >= 0.99 else ("≈" if r.score >= 0.6 else "✘")
-        label = pad(r.label or FIELD_NAMES.get(r.field, r.field), 10)
+        label = pad(r.label or TICKET_FIELD_LABELS.get(r.field, r.field), 10)
         lines.append(f"{mark} {label}{r.score * 100:>4.0f}%  你的：{r.trainee or '—'}")
         if r.score < 0.99:
             lines.append(f"  {pad('', 10)}      参考：{r.reference or '—'}")

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.labels import (
-    ACTION_LABELS,
     ACTOR_LABELS,
-    AUDIT_FIELD_LABELS,
+    AUDIT_ACTION_LABELS,
+    TICKET_FIELD_LABELS,
     TICKET_STATUS_LABELS,
 )
 
@@ -359,8 +359,8 @@ def _audit_table(trail: list[AuditEntry], masked: bool, names: tuple[str, ...]) 
         table.add_row(
             a.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             ACTOR_LABELS.get(a.actor, a.actor),
-            ACTION_LABELS.get(a.action, a.action),
-            AUDIT_FIELD_LABELS.get(a.field or "", a.field or ""),
+            AUDIT_ACTION_LABELS.get(a.action, a.action),
+            TICKET_FIELD_LABELS.get(a.field or "", a.field or ""),
             _short(old, 40),
             _short(new, 40),
             a.seat,

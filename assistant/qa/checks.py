@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from asr.events import TranscriptEvent
+from assistant.labels import VERDICT_LABELS
 from assistant.qa.items import LABELS, POINTS, Moment, QAItem, Status, fmt_time
 
 if TYPE_CHECKING:
@@ -161,8 +162,9 @@ def forbidden(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
 
 def readback(agent: list[TranscriptEvent], scripts: Scripts, verdict: str | None) -> QAItem:
     if verdict in ("refer", "decline"):
-        why = "转办/转接" if verdict == "refer" else "不予受理"
-        return _item("readback", "na", f"本次来电{why}，不生成受理工单，无需复述核对。")
+        return _item(
+            "readback", "na", f"本次来电{VERDICT_LABELS[verdict]}，不生成受理工单，无需复述核对。"
+        )
     before_close = agent[:-1] if len(agent) > 1 else agent
     for a in before_close:
         marker = next((m for m in scripts.readback_markers if m in a.text), None)

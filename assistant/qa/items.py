@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.labels import QA_STATUS_LABELS, SPEAKER_LABELS
+
 Status = Literal["pass", "fail", "na"]
 
 POINTS: dict[str, float] = {
@@ -30,8 +32,7 @@ LABELS: dict[str, str] = {
     "silence": "最长静默",
     "talk_over": "抢话",
 }
-SPEAKER_LABELS = {"caller": "来电人", "agent": "话务员"}
-STATUS_LABELS = {"pass": "通过", "fail": "未通过", "na": "不适用"}
+STATUS_LABELS = QA_STATUS_LABELS  # the scorecard's name for the shared table
 
 
 def fmt_time(t: float) -> str:

@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.labels import TICKET_FIELD_LABELS, VERDICT_LABELS
+
 WEIGHTS: dict[str, float] = {
     "name": 10.0,
     "phone": 20.0,
@@ -35,15 +37,6 @@ WEIGHTS: dict[str, float] = {
     "verdict": 20.0,
     "summary": 10.0,
 }
-LABELS: dict[str, str] = {
-    "name": "姓名",
-    "phone": "电话",
-    "address": "地址",
-    "category": "分类",
-    "verdict": "受理结论",
-    "summary": "诉求摘要",
-}
-VERDICT_LABELS = {"accept": "受理", "refer": "转办/转接", "decline": "不予受理"}
 SUMMARY_FULL = 0.6
 _TITLES = re.compile(r"(先生|女士|小姐|阿姨|大爷|大妈|师傅|老师|同志)$")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -268,7 +261,8 @@ def score_ticket(trainee: Any, reference: Mapping[str, Any], catalogue: Any = No
     rows: list[FieldScore] = []
 
     def add(name: str, score: float, g: str, r: str, note: str, applicable: bool = True) -> None:
-        rows.append(FieldScore(name, LABELS[name], round(score, 2), WEIGHTS[name], g, r, note,
+        label = TICKET_FIELD_LABELS[name]
+        rows.append(FieldScore(name, label, round(score, 2), WEIGHTS[name], g, r, note,
                                applicable))  # fmt: skip
 
     for name, fn in (("name", _score_name), ("phone", _score_phone),

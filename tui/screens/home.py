@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui import backend
+from assistant.drafts import DraftInfo
 from tui.context import AppContext
 from tui.format import error_text
-from tui.messages import DraftsFound, EngineReady, WorkerFailed
+from tui.messages import EngineReady, WorkerFailed
+from tui.restore import unfinished_drafts
 from tui.screens.base import QuietCursors
+from tui.screens.restore_prompt import OffersRestore
 
 MENU = (
     ("live", "接听来电", "实时转写、分类建议、填写并提交工单", "L"),
@@ -27,7 +27,7 @@ MENU = (
 )
 
 
-class HomeScreen(QuietCursors, Screen[None]):
+class HomeScreen(QuietCursors, OffersRestore):
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "open('live')", "接听来电"),
@@ -61,45 +61,18 @@ class HomeScreen(QuietCursors, Screen[None]):
         self.query_one("#home-menu", OptionList).focus()
         self._show_status()
         if getattr(self.app, "start_screen", "home") == "home":  # else that screen asks
-            drafts = backend.unfinished_drafts(self.ctx.settings.drafts_dir)
+            drafts = unfinished_drafts(self.ctx.settings.drafts_dir)
             if drafts:
-                self._prepare_restore(drafts)
+                self.offer_restore(drafts)
 
     # ---- crash restore: offer the calls a crash left unfinished -----------------------------
-    @work(thread=True, exclusive=True, group="restore")
-    def _prepare_restore(self, drafts: list[Any]) -> None:
-        for i, info in enumerate(drafts):
-            try:
-                brief = backend.draft_brief(info)
-            except Exception as exc:  # unreadable draft: keep the file, say so
-                self.post_message(WorkerFailed("读取未完成记录", exc))
-                continue
-            self.post_message(DraftsFound(brief, drafts[i + 1 :]))
-            return
+    def restore_chosen(self, info: DraftInfo) -> None:
+        screen: Any = self.app.build_screen("live")  # type: ignore[attr-defined]
+        screen.restore_from = info
+        self.app.push_screen(screen)
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         self.notify(error_text(message.where, message.error), severity="error", timeout=8)
-
-    def on_drafts_found(self, message: DraftsFound) -> None:
-        from tui.screens.modals import RestoreDraft
-
-        info, rest = message.brief.info, message.rest
-
-        def answered(choice: str | None) -> None:
-            if choice == "restore":
-                screen: Any = self.app.build_screen("live")  # type: ignore[attr-defined]
-                screen.restore_from = info
-                self.app.push_screen(screen)
-            elif choice == "discard":
-                try:
-                    backend.discard_draft(info)
-                except OSError as exc:
-                    self.post_message(WorkerFailed("放弃未完成记录", exc))
-                self.notify("已放弃该通话记录", timeout=3)
-                if rest:
-                    self._prepare_restore(rest)
-
-        self.app.push_screen(RestoreDraft(message.brief, remaining=len(rest)), answered)
 
     def on_engine_ready(self, _message: EngineReady) -> None:
         self._show_status()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -14,9 +14,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from assistant.labels import DEADLINE_LABELS, FIELD_LABELS
 from knowledge.types import Leaf, Suggestion
-from tui.format import DEADLINE_LABELS, FIELD_LABELS, pad
+from tui.format import pad
 from tui.screens.base import QuietCursors
+
+if TYPE_CHECKING:
+    from knowledge.catalogue import Catalogue
+    from tui.restore import DraftBrief
 
 
 def leaf_prompt(leaf: Leaf, note: str = "") -> Text:
@@ -38,7 +43,7 @@ class CategoryPicker(QuietCursors, ModalScreen[str | None]):
         Binding("down", "focus_results", "结果列表", show=False),
     ]
 
-    def __init__(self, catalogue: Any, suggestions: Sequence[Suggestion] = ()) -> None:
+    def __init__(self, catalogue: Catalogue, suggestions: Sequence[Suggestion] = ()) -> None:
         super().__init__()
         self.catalogue = catalogue
         self.suggestions = tuple(suggestions)
@@ -243,9 +248,9 @@ class RestoreDraft(QuietCursors, ModalScreen[str | None]):
         Binding("escape", "later", "稍后处理"),
     ]
 
-    def __init__(self, brief: Any, remaining: int = 0) -> None:
+    def __init__(self, brief: DraftBrief, remaining: int = 0) -> None:
         super().__init__()
-        self.brief = brief  # tui.backend.DraftBrief
+        self.brief = brief
         self.remaining = remaining
 
     @property

@@ -3,7 +3,7 @@ pace; the trainee fills the ticket; at the end it is scored against the referenc
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,15 +11,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from assistant.state import SessionState
-from tui import backend
+from assistant.store import Ticket, TicketDraft
 from tui.audio import AudioPlayer, open_player
 from tui.context import AppContext
+from tui.controller import CallSetup
 from tui.feeds import EventFeed
 from tui.format import clock_text
-from tui.messages import FeedEnded, FeedPosition, WorkerFailed
+from tui.messages import FeedEnded, FeedPosition, TicketSubmitted, WorkerFailed
 from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, report_lines, score_practice
-from tui.screens.live import LiveScreen, TicketSubmitted
+from tui.screens.live import LiveScreen
 from tui.screens.modals import MessageBox
 from tui.widgets.transcript import TranscriptView
 
@@ -104,31 +105,18 @@ class PracticeScreen(LiveScreen):
         self.notify("录音播放完毕：完成工单后按 Ctrl+S 提交并评分（或 F9 直接评分）", timeout=6)
 
     # ---- the practice run is saved as a session (for the trainer) ---------------------------
-    @property
-    def records_session(self) -> bool:
-        return bool(self.ctx.settings.save_practice_sessions)
-
-    def writer_options(self) -> dict[str, Any]:
+    def call_setup(self) -> CallSetup:
         audio = self.call.audio
-        return {
-            "source": "practice",
-            "audio": str(audio.resolve()) if audio is not None else None,
-            "duration": self.call.duration or None,
-            "metadata": {"practice_of": str(self.call.path), "call_title": self.call.title},
-        }
-
-    def writer_opened(self, writer: Any) -> None:
-        if self.call.reference is not None:
-            writer.write_reference(self.call.reference)
-
-    def _save_trainee_ticket(self, draft: Any) -> None:
-        """Session thread: the trainee's ticket goes into the saved session (never the store)."""
-        if self.writer is None:
-            return
-        try:
-            self.writer.write_ticket(draft)
-        except Exception as exc:
-            self.post_message(WorkerFailed("保存练习记录", exc))
+        return CallSetup(
+            mode="practice",
+            title=self.title_text,
+            record_session=bool(self.ctx.settings.save_practice_sessions),
+            source="practice",
+            audio=str(audio.resolve()) if audio is not None else None,
+            duration=self.call.duration or None,
+            metadata={"practice_of": str(self.call.path), "call_title": self.call.title},
+            reference=self.call.reference,
+        )
 
     # ---- practice never touches the real ticket store -----------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -143,15 +131,16 @@ class PracticeScreen(LiveScreen):
         """No duplicate look-ups against real tickets while practising."""
 
     # ---- scoring instead of storing ------------------------------------------------------
-    def _submit(self, state: SessionState, draft: Any) -> None:  # type: ignore[override]
-        """Practice never writes to the ticket store: the ticket is scored instead."""
-        self._session_job(lambda _s: self._save_trainee_ticket(draft))
+    def _submit(self, state: SessionState, draft: TicketDraft) -> None:  # type: ignore[override]
+        """Practice never writes to the ticket store: the ticket is scored instead (and
+        kept in the saved session)."""
+        self.controller.save_practice_ticket(draft)
         self.post_message(TicketSubmitted("练习", draft))
 
     def after_submit(self, message: TicketSubmitted) -> None:
         self.action_score(message.ticket)
 
-    def action_score(self, draft: Any = None) -> None:
+    def action_score(self, draft: TicketDraft | Ticket | None = None) -> None:
         if self.call.reference is None:
             self.notify("这段录音没有参考工单，无法评分", severity="warning")
             return
@@ -159,8 +148,8 @@ class PracticeScreen(LiveScreen):
             if self.state is None:
                 self.notify("还没有可评分的内容", severity="warning")
                 return
-            draft = backend.draft_from_state(self.state)
-        trainee = draft.to_dict() if hasattr(draft, "to_dict") else dict(draft)
+            draft = TicketDraft.from_session_state(self.state)
+        trainee = draft.to_dict()
         if self.leaf is not None:
             trainee.setdefault("department", self.leaf.department)
         try:

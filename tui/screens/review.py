@@ -16,18 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
+from assistant.labels import FIELD_LABELS, FIELD_STATUS_LABELS, VERDICT_LABELS
 from assistant.qa.scorecard import Scorecard, score_call
+from assistant.session import CallSession
 from assistant.state import SessionState
-from tui import backend
 from tui.context import AppContext
-from tui.format import (
-    FIELD_LABELS,
-    STATUS_LABELS,
-    VERDICT_LABELS,
-    channel_text,
-    clock_text,
-    error_text,
-)
+from tui.format import channel_text, clock_text, error_text, semantic_state
 from tui.messages import EngineReady, WorkerFailed
 from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, score_practice
@@ -132,7 +126,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             engine = self.ctx.wait_engine()
             if engine is None:
                 raise RuntimeError(self.ctx.engine_error or "知识库未能加载")
-            session = backend.new_session(engine, self.ctx.clock)
+            session = CallSession(engine, clock=self.ctx.clock)
             moments: list[tuple[float, SessionState]] = []
             for ev in self.finals:
                 moments.append((ev.end, session.feed(ev)))
@@ -193,7 +187,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             self.query_one(SuggestionList).show_state(
                 state,
                 engine_loading=not self.moments,
-                semantic_loading=backend.semantic_state(self.ctx.engine) == "loading",
+                semantic_loading=semantic_state(self.ctx.engine) == "loading",
             )
         fields = (
             self._record_text(record, state)
@@ -261,7 +255,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
             value = fv.extra.get("path", fv.value) if name == "category" else fv.value
             t.append(f"{label}：", style="dim")
             t.append(f"{value[:40]} ")
-            t.append(f"[{STATUS_LABELS.get(fv.status, fv.status)}]\n", style="dim")
+            t.append(f"[{FIELD_STATUS_LABELS.get(fv.status, fv.status)}]\n", style="dim")
         return t
 
     def _qa_text(self) -> Text:

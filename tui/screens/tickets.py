@@ -3,7 +3,7 @@ merge duplicates. Every store call runs in a thread worker."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -15,50 +15,41 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from tui import backend
-from tui.context import AppContext
-from tui.format import (
+from assistant.labels import (
+    ACTOR_LABELS,
+    AUDIT_ACTION_LABELS,
     CHANNEL_LABELS,
     DEADLINE_LABELS,
-    FIELD_LABELS,
     REASON_LABELS,
+    TICKET_FIELD_LABELS,
+    TICKET_STATUS_LABELS,
     URGENCY_LABELS,
     VERDICT_LABELS,
 )
+from tui.context import AppContext
+from tui.format import TicketBrief, match_briefs, ticket_brief, ticket_briefs
 from tui.messages import WorkerFailed
 from tui.screens.base import QuietCursors
 from tui.screens.modals import ChooseTicket
 
-STATUS_LABELS = {"open": "办理中", "closed": "已办结", "merged": "已合并"}
+if TYPE_CHECKING:
+    from assistant.store import AuditEntry, CallRecord, Ticket
+
 STATUS_OPTIONS = [("全部状态", ""), ("办理中", "open"), ("已办结", "closed"), ("已合并", "merged")]
-ACTION_LABELS = {
-    "created": "创建", "suggested": "助手建议", "confirmed": "已确认", "edited": "已修改",
-    "appended": "追加来电", "merged": "合并", "status": "状态变更", "updated": "更新",
-    "closed": "办结", "reopened": "重开",
-}  # fmt: skip
-ACTOR_LABELS = {"assistant": "助手", "call_taker": "话务员", "system": "系统"}
-# Audit-trail field names: the form fields plus what the store records after submit.
-AUDIT_FIELD_LABELS: dict[str, str] = {
-    **FIELD_LABELS,
-    "category_id": "分类", "category_path": "分类路径", "department": "承办部门",
-    "deadline": "办理时限", "verdict": "受理结论", "channel": "转办渠道", "reason": "不受理原因",
-    "urgency": "紧急程度", "call": "来电", "merged_into": "并入", "merged_from": "并入本单",
-    "status": "状态",
-}  # fmt: skip
 _VALUE_LABELS: dict[str, dict[str, str]] = {
     "verdict": VERDICT_LABELS, "urgency": URGENCY_LABELS, "channel": CHANNEL_LABELS,
-    "reason": REASON_LABELS, "deadline": DEADLINE_LABELS, "status": STATUS_LABELS,
+    "reason": REASON_LABELS, "deadline": DEADLINE_LABELS, "status": TICKET_STATUS_LABELS,
 }  # fmt: skip
 
 
 class TicketsLoaded(Message):
-    def __init__(self, tickets: list[Any]) -> None:
+    def __init__(self, tickets: list[Ticket]) -> None:
         super().__init__()
         self.tickets = tickets
 
 
 class TicketDetailLoaded(Message):
-    def __init__(self, ticket: Any, audit: list[Any], calls: list[Any]) -> None:
+    def __init__(self, ticket: Ticket, audit: list[AuditEntry], calls: list[CallRecord]) -> None:
         super().__init__()
         self.ticket = ticket
         self.audit = audit
@@ -77,9 +68,9 @@ class TicketsScreen(QuietCursors, Screen[None]):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.tickets: list[Any] = []
-        self.selected: Any = None
-        self.audit: list[Any] = []
+        self.tickets: list[Ticket] = []
+        self.selected: Ticket | None = None
+        self.audit: list[AuditEntry] = []
 
     def compose(self) -> ComposeResult:
         yield Static("工单管理", id="screen-title")
@@ -125,12 +116,12 @@ class TicketsScreen(QuietCursors, Screen[None]):
         table = self.query_one("#ticket-table", DataTable)
         table.clear()
         for t in self.tickets:
-            b = backend.brief(t)
+            b = ticket_brief(t)
             table.add_row(
                 b.number,
-                STATUS_LABELS.get(b.status, b.status),
+                TICKET_STATUS_LABELS.get(b.status, b.status),
                 b.created[5:16] if len(b.created) >= 16 else b.created,
-                (getattr(t, "category_path", "") or "").split(" > ")[-1],
+                (t.category_path or "").split(" > ")[-1],
                 b.address[:18],
                 key=b.key,
             )
@@ -158,16 +149,16 @@ class TicketsScreen(QuietCursors, Screen[None]):
         if ticket is not None and ticket is not self.selected:
             self._open(ticket)
 
-    def _open(self, ticket: Any) -> None:
+    def _open(self, ticket: Ticket) -> None:
         self.selected = ticket
         self._load_detail(ticket)
 
     @work(thread=True, exclusive=True, group="detail")
-    def _load_detail(self, ticket: Any) -> None:
+    def _load_detail(self, ticket: Ticket) -> None:
         try:
             store = self.ctx.get_store()
             audit = list(store.audit(ticket.id))
-            calls = list(store.calls(ticket.id)) if hasattr(store, "calls") else []
+            calls = list(store.calls(ticket.id))
         except Exception as exc:
             self.post_message(WorkerFailed("读取审计记录", exc))
             return
@@ -187,29 +178,28 @@ class TicketsScreen(QuietCursors, Screen[None]):
         if dup is None:
             self.notify("先选择要合并的工单", severity="warning")
             return
-        if getattr(dup, "status", "") == "merged":
+        if dup.status == "merged":
             self.notify(f"工单 {dup.number} 已经合并过", severity="warning")
             return
         self._find_merge_targets(dup)
 
     @work(thread=True, exclusive=True, group="merge")
-    def _find_merge_targets(self, dup: Any) -> None:
+    def _find_merge_targets(self, dup: Ticket) -> None:
         try:
             from assistant.store import TicketDraft
 
             store = self.ctx.get_store()
-            draft = TicketDraft.from_dict(dup.to_dict()) if hasattr(dup, "to_dict") else None
-            matches = store.find_duplicates(draft) if draft is not None else []
-            candidates = [m for m in backend.briefs(matches) if m.key != str(dup.id)]
+            matches = store.find_duplicates(TicketDraft.from_dict(dup.to_dict()))
+            candidates = [m for m in match_briefs(matches) if m.key != str(dup.id)]
             if not candidates:
                 others = store.list(status="open", limit=30)
-                candidates = [b for b in backend.briefs(others) if b.key != str(dup.id)]
+                candidates = [b for b in ticket_briefs(others) if b.key != str(dup.id)]
         except Exception as exc:
             self.post_message(WorkerFailed("查找可合并工单", exc))
             return
         self.app.call_from_thread(self._choose_merge_target, dup, candidates)
 
-    def _choose_merge_target(self, dup: Any, candidates: list[backend.TicketBrief]) -> None:
+    def _choose_merge_target(self, dup: Ticket, candidates: list[TicketBrief]) -> None:
         if not candidates:
             self.notify("没有可合并的目标工单", severity="warning")
             return
@@ -229,7 +219,7 @@ class TicketsScreen(QuietCursors, Screen[None]):
         self.app.push_screen(ChooseTicket(f"把工单 {dup.number} 合并到：", rows), chosen)
 
     @work(thread=True, exclusive=True, group="merge")
-    def _merge(self, dup_id: Any, into_id: Any) -> None:
+    def _merge(self, dup_id: int, into_id: int | str) -> None:
         try:
             ticket = self.ctx.get_store().merge(dup_id, into_id, seat=self.ctx.settings.seat_id)
         except Exception as exc:
@@ -244,14 +234,14 @@ class TicketsScreen(QuietCursors, Screen[None]):
         self.notify(f"{message.where}出错：{message.error}", severity="error", timeout=8)
 
 
-def detail_renderable(ticket: Any, audit: list[Any], calls: list[Any]) -> Table:
+def detail_renderable(ticket: Ticket, audit: list[AuditEntry], calls: list[CallRecord]) -> Table:
     """Ticket fields, linked calls and the audit trail as one Rich table."""
     outer = Table.grid(padding=(0, 1))
     outer.add_column()
     head = Text()
     head.append(f"{ticket.number}", style="bold")
-    head.append(f"  {STATUS_LABELS.get(ticket.status, ticket.status)}")
-    if getattr(ticket, "merged_into_number", None):
+    head.append(f"  {TICKET_STATUS_LABELS.get(ticket.status, ticket.status)}")
+    if ticket.merged_into_number:
         head.append(f" → {ticket.merged_into_number}", style="#ffaf00")
     outer.add_row(head)
     fields = Table.grid(padding=(0, 1))
@@ -283,25 +273,25 @@ def detail_renderable(ticket: Any, audit: list[Any], calls: list[Any]) -> Table:
         trail.add_row(
             a.at.astimezone().strftime("%m-%d %H:%M"),
             ACTOR_LABELS.get(a.actor, a.actor),
-            ACTION_LABELS.get(a.action, a.action),
+            AUDIT_ACTION_LABELS.get(a.action, a.action),
             audit_text(a, ticket),
         )
     outer.add_row(trail)
     return outer
 
 
-def verdict_text(ticket: Any) -> str:
+def verdict_text(ticket: Ticket) -> str:
     """``受理`` / ``转办/引导 110 报警`` / ``不予受理 涉及封建迷信``."""
     verdict = VERDICT_LABELS.get(ticket.verdict, ticket.verdict or "")
     extra = ""
     if ticket.channel:
         extra = CHANNEL_LABELS.get(ticket.channel, ticket.channel)
-    elif getattr(ticket, "reason", None):
+    elif ticket.reason:
         extra = REASON_LABELS.get(ticket.reason, ticket.reason)
     return f"{verdict} {extra}".strip()
 
 
-def audit_value(field: str | None, value: str | None, ticket: Any) -> str:
+def audit_value(field: str | None, value: str | None, ticket: Ticket) -> str:
     """One audit value in Chinese: codes via the label dicts; the ticket's own leaf id as
     its catalogue path (other leaf ids stay ids, the ticket only knows its own path)."""
     if not value:
@@ -319,9 +309,9 @@ def audit_value(field: str | None, value: str | None, ticket: Any) -> str:
     return labels.get(value, value)
 
 
-def audit_text(entry: Any, ticket: Any) -> str:
+def audit_text(entry: AuditEntry, ticket: Ticket) -> str:
     """``分类 城市管理 > 市容环境 > 占道经营`` / ``紧急程度 一般 → 加急``."""
-    what = AUDIT_FIELD_LABELS.get(entry.field, entry.field) if entry.field else ""
+    what = TICKET_FIELD_LABELS.get(entry.field, entry.field) if entry.field else ""
     new = audit_value(entry.field, entry.new_value, ticket)
     change = new
     if entry.old_value and entry.old_value != entry.new_value:

@@ -7,15 +7,9 @@ from typing import Literal
 from rich.text import Text
 from textual.widgets import Static
 
+from assistant.labels import CHANNEL_LABELS, EMERGENCY_CHANNELS, EMOTION_LABELS, FIELD_LABELS
 from assistant.state import Alert, SessionState
-from tui.format import (
-    CHANNEL_LABELS,
-    CLOSING_SCRIPT,
-    EMERGENCY_CHANNELS,
-    EMOTION_LABELS,
-    FIELD_LABELS,
-    channel_text,
-)
+from tui.format import CLOSING_SCRIPT, channel_text
 
 
 def emergency_alert(state: SessionState | None) -> Alert | None:

@@ -6,10 +6,10 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from assistant.labels import DEADLINE_LABELS
 from assistant.sessionfile import CategoryRecord, SuggestionRecord
 from assistant.state import SessionState
 from knowledge.types import Suggestion
-from tui.format import DEADLINE_LABELS
 from tui.messages import CategoryChosen
 
 MAX_SUGGESTIONS = 3

@@ -19,9 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
+from assistant.labels import DEADLINE_LABELS, FIELD_LABELS, FIELD_STATUS_LABELS
 from assistant.state import TICKET_FIELDS, SessionState
 from knowledge.types import Leaf
-from tui.format import DEADLINE_LABELS, FIELD_LABELS, STATUS_LABELS, pad
+from tui.format import pad
 from tui.messages import FieldEdited, OpenCategoryPicker
 
 PLACEHOLDERS = {
@@ -76,7 +77,9 @@ class TicketForm(Vertical):
                         compact=True,
                         select_on_focus=False,
                     )
-                yield Label(STATUS_LABELS["empty"], id=f"tag-{name}", classes="field-tag -empty")
+                yield Label(
+                    FIELD_STATUS_LABELS["empty"], id=f"tag-{name}", classes="field-tag -empty"
+                )
             yield Static("", id=f"err-{name}", classes="field-error")
 
     # ---- data down -----------------------------------------------------------------------
@@ -121,7 +124,7 @@ class TicketForm(Vertical):
     def _set_tag(self, name: str, status: str) -> None:
         self.statuses[name] = status
         tag = self.query_one(f"#tag-{name}", Label)
-        tag.update(STATUS_LABELS.get(status, status))
+        tag.update(FIELD_STATUS_LABELS.get(status, status))
         for cls in ("-suggested", "-confirmed", "-edited", "-empty"):
             tag.remove_class(cls)
         tag.add_class(f"-{status}")

@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from asr.events import TranscriptEvent
-from tui.format import SPEAKER_LABELS, clock_text
+from assistant.labels import SPEAKER_LABELS
+from tui.format import clock_text
 
 
 class TranscriptView(VerticalScroll):
