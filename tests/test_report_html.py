@@ -50,7 +50,7 @@ def test_report_lists_unreadable_sessions(tmp_path: Path) -> None:
 def test_cli_review_report(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from tui.cli import app
 
     out = tmp_path / "out.html"
     res = CliRunner().invoke(app, ["review", "--report", str(out), str(SAMPLES)])
