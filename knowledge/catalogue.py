@@ -33,10 +33,10 @@ from pydantic import (
     field_validator,
 )
 
-from knowledge._pinyin import pinyin_key
-from knowledge._yaml import load_validated
 from knowledge.errors import CatalogueError
+from knowledge.pinyin import pinyin_key
 from knowledge.types import DEADLINES, DEPARTMENTS, Deadline, Leaf
+from knowledge.yaml_loader import load_validated
 
 BUNDLED_CATALOGUE_DIR = Path(__file__).parent / "data" / "catalogue"
 _HANZI_RE = re.compile(r"[\u4e00-\u9fff]+")
