@@ -88,7 +88,7 @@ def _expanded_engine(engine: Any, n_leaves: int) -> Any:
 
     from knowledge.catalogue import Catalogue
     from knowledge.engine import KnowledgeEngine
-    from knowledge.search import SemanticIndex
+    from knowledge.retrievers.semantic import SemanticIndex
 
     base = engine.catalogue.leaves
     leaves = list(base)

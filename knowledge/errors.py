@@ -1,4 +1,18 @@
-"""Exceptions of the knowledge package. Messages point to the bad file, line and field."""
+"""Exceptions of the knowledge package. Messages point to the bad file, line and field.
+
+::
+
+    Exception
+     +-- KnowledgeError        base of every knowledge-base error; raised as such for a bad
+          |                    dev-set line, a missing script, a failed embedding load
+          +-- CatalogueError   a catalogue, rules or scripts file is malformed
+          |                    ("file:line [field]: message")
+          +-- EmbeddingError   the embedding model cannot be loaded (missing folder, no
+                               network for a hub name, broken model)
+
+Validation inside the pydantic schemas raises ``ValueError``; :mod:`knowledge.yaml_loader`
+turns it into :class:`CatalogueError` before it leaves the package.
+"""
 
 from __future__ import annotations
 

@@ -16,10 +16,10 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from knowledge._pinyin import pinyin_key
-from knowledge._yaml import check_regexes, line_of, load_validated
 from knowledge.errors import CatalogueError
+from knowledge.pinyin import pinyin_key
 from knowledge.types import CHANNELS, REASONS, ScopeRule, Urgency
+from knowledge.yaml_loader import check_regexes, line_of, load_validated
 
 BUNDLED_RULES = Path(__file__).parent / "data" / "scope_rules.yaml"
 EMERGENCY_CHANNELS = ("110", "119", "120", "122")

@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from knowledge._yaml import check_regexes, load_validated
 from knowledge.errors import KnowledgeError
 from knowledge.types import CHANNELS
+from knowledge.yaml_loader import check_regexes, load_validated
 
 BUNDLED_SCRIPTS = Path(__file__).parent / "data" / "scripts.yaml"
 QUESTION_FIELDS = ("name", "phone", "address", "incident_time", "category")

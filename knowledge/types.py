@@ -7,17 +7,6 @@ from typing import Literal
 
 Deadline = Literal["2h", "24h", "7d"]
 Verdict = Literal["accept", "refer", "decline"]
-Channel = Literal[
-    "110", "119", "120", "122", "court", "petition", "arbitration", "consumer_association"
-]
-Reason = Literal[
-    "superstition",
-    "private_matter",
-    "unlawful_demand",
-    "no_substance",
-    "no_factual_basis",
-    "already_concluded",
-]
 Urgency = Literal["emergency", "urgent", "normal"]
 Emotion = Literal["angry", "distressed", "calm"]
 

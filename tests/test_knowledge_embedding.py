@@ -23,7 +23,7 @@ from knowledge.embedding import (
     resolve_backend,
 )
 from knowledge.errors import EmbeddingError
-from knowledge.search import SemanticIndex
+from knowledge.retrievers.semantic import SemanticIndex
 from tests.knowledge_fixtures import ROOT, FakeEmbedder, need_real_model, write_small_catalogue
 
 TEXTS = ["小区门口道路塌陷了一个大坑", "公司拖欠我三个月工资", "楼道的灯坏了"]
@@ -253,7 +253,7 @@ def test_jieba_dictionary_fast_load_equals_jiebas_own(tmp_path: Path) -> None:
     jieba parsing dict.txt, and the same tokens."""
     import jieba
 
-    from knowledge.search import _load_main_dictionary
+    from knowledge.tokenizer import _load_main_dictionary
 
     ref = jieba.Tokenizer()
     ref.tmp_dir = str(tmp_path / "jieba-own")  # empty: jieba parses its dictionary itself

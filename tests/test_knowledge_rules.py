@@ -10,7 +10,7 @@ from knowledge.engine import KnowledgeEngine
 from knowledge.errors import CatalogueError, KnowledgeError
 from knowledge.rules import BUNDLED_RULES, load_rules
 from knowledge.scripts import BUNDLED_SCRIPTS, QUESTION_FIELDS, load_scripts
-from knowledge.search import normalize_text
+from knowledge.tokenizer import normalize_text
 from knowledge.types import CHANNELS, REASONS
 
 RULES = load_rules()

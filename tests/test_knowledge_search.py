@@ -7,13 +7,9 @@ from pathlib import Path
 import pytest
 
 from knowledge.catalogue import load_catalogue
-from knowledge.search import (
-    HybridSearcher,
-    SearchConfig,
-    SemanticIndex,
-    leaf_passages,
-    normalize_text,
-)
+from knowledge.retrievers.semantic import SemanticIndex, leaf_passages
+from knowledge.search import HybridSearcher, SearchConfig
+from knowledge.tokenizer import normalize_text
 from tests.knowledge_fixtures import FakeEmbedder, write_small_catalogue
 
 

@@ -2,7 +2,9 @@
 
 ``load_yaml(path)`` returns plain dicts and lists (subclasses :class:`LineDict` and
 :class:`LineList`) that carry the 1-based line of each key / item, so that validation
-errors can name ``file:line`` and the offending field.
+errors can name ``file:line`` and the offending field. :func:`load_validated` loads a file
+and validates it against a pydantic model; :func:`check_regexes` is the validator for a list
+of regular expressions (rules and scripts). Used by the catalogue, rules and scripts loaders.
 """
 
 from __future__ import annotations
