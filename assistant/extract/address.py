@@ -36,7 +36,8 @@ _ADDR_MARKERS = re.compile(
     r"[区县]|街道|[镇乡]|路|大街|街|巷|胡同|小区|社区|村|号楼|栋|幢|单元|室|号院|花园|家园|苑|大厦|"
     r"公寓|广场|里"
 )
-_ADDR_TRIGGERS = re.compile(
+# words that lead into an address (住在, 地址是 ...); cut off the front of a place name
+ADDRESS_TRIGGERS = re.compile(
     r"的|我家住在|我家就在|我家在|我们家在|我住在|我就住在|家住在|家住|住在|地址是|地址在|地址就是|"
     r"地址|位置是|位置在|位于|就在|我在|我们在|是在|在|我住|我家|我们|那个|这个|就是|的是"
 )
@@ -98,7 +99,7 @@ _STOP_PREFIX = re.compile(
 )
 
 
-def _address_numbers(text: str) -> str:
+def address_numbers(text: str) -> str:
     """Spoken numbers before 号楼/单元/室/组... become digits; a room after 单元 too."""
     text = nfkc(text)
     text = re.sub(
@@ -116,7 +117,7 @@ def _address_numbers(text: str) -> str:
 
 def _clean_prefix(name: str) -> str:
     name = _STOP_PREFIX.sub("", name)
-    cut = _ADDR_TRIGGERS.split(name)
+    cut = ADDRESS_TRIGGERS.split(name)
     name = cut[-1] if cut else name
     return re.split(r"[到去了在]", name)[-1]
 
@@ -182,7 +183,7 @@ _PART_ORDER = (
 
 def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str, str]:
     """Structured parts of an address mentioned in ``text`` (empty dict if none)."""
-    text = _address_numbers(text)
+    text = address_numbers(text)
     if not _ADDR_MARKERS.search(text):
         return {}
     parts: dict[str, str] = dict(_admin_parts(text, umap))
@@ -315,5 +316,5 @@ def normalize_address(text: str, *, umap: dict[str, str] | None = None) -> str:
     keys = [k for k in _PART_ORDER if k in parts and k not in ("province", "city")]
     if keys:
         return "".join(parts[k] for k in keys)
-    cleaned = _address_numbers(text)
+    cleaned = address_numbers(text)
     return re.sub(r"[\s，。,.、!！?？\-—]|北京市|市辖区", "", cleaned)

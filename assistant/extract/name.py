@@ -53,9 +53,8 @@ SURNAME_SPELLINGS: dict[str, str] = {
     "王字旁的张": "张", "弓长": "张", "木子": "李", "耳东": "陈", "口天": "吴", "古月": "胡",
     "言午": "许", "立早": "章", "走肖": "赵", "木易": "杨", "文刀": "刘", "人可": "何",
 }  # fmt: skip
-_SPELLING_RE = re.compile(
-    "|".join(sorted(map(re.escape, SURNAME_SPELLINGS), key=len, reverse=True))
-)
+# any of the spellings, longest first
+SPELLING_RE = re.compile("|".join(sorted(map(re.escape, SURNAME_SPELLINGS), key=len, reverse=True)))
 _TITLES = (
     "女士",
     "先生",
@@ -114,7 +113,9 @@ def _take_name(text: str, max_given: int = 2) -> str:
     return out
 
 
-def _valid_full_name(name: str, *, strict: bool = False) -> bool:
+def valid_full_name(name: str, *, strict: bool = False) -> bool:
+    """Is ``name`` a plausible full name (surname + 1-3 characters, nothing place-like)?
+    ``strict`` accepts only the unambiguous single surnames."""
     if not 2 <= len(name) <= 4 or name in _NOT_NAMES:
         return False
     surname = _surname_prefix(name)
@@ -137,7 +138,7 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
         return None
     sn = surnames()
     spelled: str | None = None
-    m_sp = _SPELLING_RE.search(text)
+    m_sp = SPELLING_RE.search(text)
     if m_sp:
         spelled = SURNAME_SPELLINGS[m_sp.group(0)]
     m_de = re.search(rf"([{CJK}]{{1,3}})的([{CJK}])(?![{CJK}])", text)
@@ -155,7 +156,7 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
     )
     if m:
         cand = _take_name(m.group(1))
-        if _valid_full_name(cand):
+        if valid_full_name(cand):
             if spelled and cand[0] != spelled and len(_surname_prefix(cand) or "") == 1:
                 cand = spelled + cand[1:]
             return make_field("name", cand, 0.9, m.group(0), at, kind="full_name")
@@ -174,7 +175,7 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
             surname = spelled
         if surname in sn.single or surname in sn.compound:
             m_full = re.search(rf"叫\s*({re.escape(surname)}[{CJK}]{{1,2}})", text)
-            if m_full and _valid_full_name(_take_name(m_full.group(1))):
+            if m_full and valid_full_name(_take_name(m_full.group(1))):
                 return make_field(
                     "name", _take_name(m_full.group(1)), 0.9, text, at, kind="full_name"
                 )
@@ -239,7 +240,7 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
         cand = _take_name(m.group(1))
         after = text[m.start(1) + len(cand) : m.start(1) + len(cand) + 1]
         if (
-            _valid_full_name(cand, strict=True)
+            valid_full_name(cand, strict=True)
             and after not in _PLACE_SUFFIX
             and (not after or after in _NAME_STOP)
         ):
@@ -259,6 +260,6 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
         if bare in sn.compound:
             return make_field("name", bare, 0.7, text, at, kind="surname", surname=bare)
         cand = _take_name(bare)
-        if cand == bare and _valid_full_name(cand):
+        if cand == bare and valid_full_name(cand):
             return make_field("name", cand, 0.7, text, at, kind="full_name")
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from asr.text import normalize_text
+from asr.text.normalize import normalize_text
 from asr.text.numerals import DIGITS, digit_chars, to_digits
 from asr.text.phone import MOBILE, phone_kind
 from assistant.extract._text import make_field, nfkc
@@ -211,7 +211,8 @@ def _edit_distance(a: str, b: str) -> int:
     return int(Levenshtein.distance(a, b))
 
 
-def _mostly_digits(text: str) -> bool:
+def mostly_digits(text: str) -> bool:
+    """Is ``text`` little more than digits and phone filler words (电话, 是, 然后 ...)?"""
     rest = _RUN_RE.sub("", _phone_text(text))
     rest = re.sub(
         r"[，。,.!！?？\s]|电话|号码|手机|是|我的|我|嗯|啊|对|然后|后面|接着|前面|再|还有|的|"
@@ -333,7 +334,7 @@ class PhoneTracker:
         if not frag:
             return None
         active = expecting or bool(self.pending) or bool(_PHONE_WORD_RE.search(text))
-        if not active or (not _mostly_digits(text) and not _PHONE_WORD_RE.search(text)):
+        if not active or (not mostly_digits(text) and not _PHONE_WORD_RE.search(text)):
             return single if single is not None and single.extra.get("complete") == "true" else None
         stale = self.last_at is not None and at is not None and at - self.last_at > self.window
         if _CORRECTION_RE.search(text) or stale or len(self.pending) >= 11:

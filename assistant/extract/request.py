@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable
 
 from assistant.extract._text import nfkc
-from assistant.extract.address import _ADDR_TRIGGERS, _address_numbers, address_parts
-from assistant.extract.name import _SPELLING_RE, _valid_full_name, extract_name
-from assistant.extract.phone import _mostly_digits, digit_fragment
+from assistant.extract.address import ADDRESS_TRIGGERS, address_numbers, address_parts
+from assistant.extract.name import SPELLING_RE, extract_name, valid_full_name
+from assistant.extract.phone import digit_fragment, mostly_digits
 
 __all__ = ["draft_request"]
 
@@ -55,28 +55,28 @@ def _clean_clause(clause: str) -> str:
 
 
 def _is_field_answer(clause: str) -> bool:
-    if _FIELD_ANSWER_RE.search(clause) or _SPELLING_RE.search(clause):
+    if _FIELD_ANSWER_RE.search(clause) or SPELLING_RE.search(clause):
         return True
     bare = re.sub(r"[\s，。,.!！?？]", "", clause)
     name = extract_name(bare)
     if name is not None and len(bare) - len(name.value) <= 3:
         return True
-    if 2 <= len(bare) <= 3 and _valid_full_name(bare, strict=True):
+    if 2 <= len(bare) <= 3 and valid_full_name(bare, strict=True):
         return True
     digits = digit_fragment(clause)
     if len(digits) >= 7:
         return True
-    return bool(digits) and _mostly_digits(clause)
+    return bool(digits) and mostly_digits(clause)
 
 
 def _is_address_answer(clause: str) -> bool:
     parts = address_parts(clause)
     if not parts:
         return False
-    rest = _address_numbers(clause)
+    rest = address_numbers(clause)
     for v in parts.values():
         rest = rest.replace(v, "")
-    rest = _ADDR_TRIGGERS.sub("", _address_numbers(rest))
+    rest = ADDRESS_TRIGGERS.sub("", address_numbers(rest))
     rest = re.sub(r"[\d，。,.\s]|号|的|了|啊|呢|吧|是|在", "", rest)
     return len(rest) <= 2
 

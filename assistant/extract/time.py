@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 from assistant.extract._text import load_jionlp, make_field, nfkc
-from assistant.extract.address import _address_numbers
+from assistant.extract.address import address_numbers
 from assistant.state import FieldValue
 
 __all__ = ["extract_incident_time"]
@@ -34,7 +34,7 @@ def extract_incident_time(
     text = nfkc(text)
     if not re.search(r"[天晚早午点号周月年前昨今凌晨夜礼拜星期分钟小时]", text):
         return None
-    masked = _TIME_MASK_RE.sub(lambda m: "＃" * len(m.group(0)), _address_numbers(text))
+    masked = _TIME_MASK_RE.sub(lambda m: "＃" * len(m.group(0)), address_numbers(text))
     jio = load_jionlp()
     base = call_time.timestamp()
     logging.disable(logging.ERROR)  # jionlp logs tracebacks for phrases it cannot parse
