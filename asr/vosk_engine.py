@@ -66,14 +66,14 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf
 
 
 def fallback_normalize(raw: str) -> str:
-    """Minimal normalisation used until ``asr.normalize`` exists: drop spaces between Han characters."""
+    """Minimal normalisation used until ``asr.text`` exists: drop spaces between Han characters."""
     return _CJK_GAP.sub("", raw.strip())
 
 
 def resolve_normalizer() -> Callable[[str], str]:
-    """``asr.normalize.normalize_text`` when available, else :func:`fallback_normalize`."""
+    """``asr.text.normalize_text`` when available, else :func:`fallback_normalize`."""
     try:
-        from asr.normalize import normalize_text
+        from asr.text import normalize_text
     except ImportError:
         return fallback_normalize
     return normalize_text

@@ -27,7 +27,7 @@ to its first repetition (:func:`truncate_digit_loop`) or left for the field extr
 discard.
 
 Output: ``raw`` is Whisper's text converted to Simplified Chinese; ``text`` is
-:func:`asr.normalize.normalize_text` of it. Word timestamps are not produced (``words=()``):
+:func:`asr.text.normalize_text` of it. Word timestamps are not produced (``words=()``):
 they would double the decoding cost.
 """
 
@@ -50,7 +50,7 @@ import numpy as np
 
 from asr.errors import ASRError, EngineUnavailableError, ModelNotFoundError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
-from asr.normalize import normalize_text, strip_punct, to_simplified
+from asr.text import normalize_text, strip_punct, to_simplified
 from asr.vad import SAMPLE_RATE, Endpointer, Utterance, VadConfig
 from asr.whisper_model import check_whisper_folder
 

@@ -2,7 +2,7 @@
 
 ``<data_dir>/logs/hotline.log`` (rotated at 1 MB, 3 old files kept) receives the records of
 the ``hotline`` logger: screens opened, background failures, tickets stored. Every message
-passes through :func:`assistant.masking.mask_text` when ``mask_personal_data`` is on, so a
+passes through :func:`assistant.privacy.mask_text` when ``mask_personal_data`` is on, so a
 phone number that reaches an error message is logged as ``138****5678``.
 """
 
@@ -12,7 +12,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-from assistant.masking import mask_text
+from assistant.privacy import mask_text
 from assistant.settings import Settings
 
 LOGGER = "hotline"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from assistant.errors import StoreError
-from assistant.masking import mask_address as _mask_address
-from assistant.masking import mask_name, mask_phone, mask_text
+from assistant.privacy import mask_address as _mask_address
+from assistant.privacy import mask_name, mask_phone, mask_text
 from assistant.store import Ticket
 
 log = logging.getLogger(__name__)

@@ -54,7 +54,7 @@ class SessionRun:
 
 def script_events(script: dict[str, Any]) -> list[TranscriptEvent]:
     """Final events (in emission order: by end time) from a sample's timed turns."""
-    from asr.normalize import normalize_text
+    from asr.text import normalize_text
 
     events: list[TranscriptEvent] = []
     channels = {"caller": 0, "agent": 1}

@@ -89,7 +89,7 @@ def _feed(rec: Any, audio: np.ndarray) -> list[Any]:
 def _cer_rows(
     engine: Any, clips: list[tuple[str, str, np.ndarray]], keywords: list[str]
 ) -> tuple[float, float | None, float]:
-    from asr.normalize import cer_corpus, normalize_for_scoring
+    from asr.text import cer_corpus, normalize_for_scoring
 
     pairs, hit, total = [], 0, 0
     t = time.perf_counter()

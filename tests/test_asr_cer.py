@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from pathlib import Path
 
 import pytest
 from conftest import REAL_AUDIO_DIR
+
+from asr.text import cer, strip_punct
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -22,20 +23,6 @@ MANDARIN_MODEL = os.environ.get("HOTLINE_VOSK_MODEL")
 # clips 1-7 of audio/SOURCES.md (read / clean speech); 8-10 are phone/video/meeting
 CLEAN_CLIPS = 7
 MAX_CER_CLEAN = 0.35
-
-_PUNCT = re.compile(r"[\s，。！？、；：“”‘’（）,.!?;:\"'()《》【】…—-]")
-
-
-def cer(ref: str, hyp: str) -> float:
-    """Character error rate: Levenshtein distance / reference length (punctuation removed)."""
-    r, h = _PUNCT.sub("", ref), _PUNCT.sub("", hyp)
-    prev = list(range(len(h) + 1))
-    for i, rc in enumerate(r, 1):
-        cur = [i] + [0] * len(h)
-        for j, hc in enumerate(h, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (rc != hc))
-        prev = cur
-    return prev[-1] / max(len(r), 1)
 
 
 def test_cer_helper() -> None:
@@ -76,7 +63,7 @@ def test_mandarin_cer_on_real_clips() -> None:
         # raw engine text: the references write numbers as characters, like Vosk does
         text = "".join(e.raw for e in Transcriber(src, engine).run() if e.final)
         c = cer(row["reference"], text)
-        n = len(_PUNCT.sub("", row["reference"]))
+        n = len(strip_punct(row["reference"]))
         errors += c * n
         chars += n
         report.append(f"{row['filename']}: CER {c:.2f} {text}")

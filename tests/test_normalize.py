@@ -1,4 +1,4 @@
-"""asr.normalize: Mandarin recogniser text -> normalised text, phone candidates, CER."""
+"""asr.text: Mandarin recogniser text -> normalised text, phone candidates, CER."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asr.normalize import (
+from asr.text import (
     PhoneCandidate,
     cer,
     cer_corpus,

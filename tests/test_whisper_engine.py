@@ -32,7 +32,7 @@ from whisper_fixtures import (
 from asr.engine import EngineFactory, Recognizer
 from asr.errors import InvalidModelError, ModelNotFoundError
 from asr.events import AudioChunk, TranscriptEvent
-from asr.normalize import cer, cer_corpus, extract_phone_candidates, normalize_for_scoring
+from asr.text import cer, cer_corpus, extract_phone_candidates, normalize_for_scoring
 from asr.whisper_engine import (
     DEFAULT_PROMPT,
     DecodeResult,

@@ -35,7 +35,7 @@ def unfinished_drafts(drafts_dir: Path) -> list[DraftInfo]:
 def summarise_draft(info: DraftInfo) -> DraftBrief:
     """Time, caller name and masked phone of a draft: the call-taker's own entries when
     there are some, else what the extractors find in the caller's words (worker thread)."""
-    from assistant.masking import mask_phone, mask_text
+    from assistant.privacy import mask_phone, mask_text
 
     _header, ops = read_ops(info.path)
     values: dict[str, str] = {}

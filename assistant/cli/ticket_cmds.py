@@ -84,7 +84,7 @@ def _short(text: str, width: int) -> str:
 
 
 def _masked_value(field: str | None, value: str | None, names: tuple[str, ...]) -> str:
-    from assistant.masking import mask_name, mask_phone, mask_text
+    from assistant.privacy import mask_name, mask_phone, mask_text
 
     if not value:
         return value or ""
@@ -162,7 +162,7 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         from rich.table import Table
 
         from assistant.errors import AssistantError
-        from assistant.masking import mask_name, mask_phone, mask_text
+        from assistant.privacy import mask_name, mask_phone, mask_text
 
         store, settings = _open(db)
         masked = not unmasked and settings.mask_personal_data
@@ -313,7 +313,7 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
 def _ticket_table(t: Ticket, masked: bool) -> Any:
     from rich.table import Table
 
-    from assistant.masking import mask_name, mask_phone, mask_text
+    from assistant.privacy import mask_name, mask_phone, mask_text
 
     names = (t.name,) if t.name else ()
     table = Table(title=f"工单 {t.number}", show_header=False)

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.store.keys import normalize_phone
+from asr.text.phone import is_mobile, phone_key, phone_kind
 from assistant.store.records import URGENCIES, VERDICTS
 
 if TYPE_CHECKING:
@@ -29,18 +29,18 @@ def _check_phone(phone: str) -> str | None:
         return None
     if re.search(r"[^\d\s\-+()（）]", raw):
         return "电话号码只能包含数字（可带区号分隔符“-”）"
-    digits = normalize_phone(raw)
+    digits = phone_key(raw)
     if digits.startswith("1"):
         if len(digits) != 11:
             return f"手机号应为 11 位，现在是 {len(digits)} 位"
-        if not re.fullmatch(r"1[3-9]\d{9}", digits):
+        if not is_mobile(digits):
             return "手机号第二位应为 3-9"
         return None
     if digits.startswith("0"):
-        if not re.fullmatch(r"0\d{2,3}\d{7,8}", digits):
+        if phone_kind(digits, area="any") != "landline":
             return "座机号码应为区号（3-4 位，0 开头）加 7-8 位号码"
         return None
-    if re.fullmatch(r"[2-9]\d{6,7}", digits):
+    if phone_kind(digits, area="any") == "local":
         return None
     return "电话号码格式不对：手机号为 1 开头的 11 位数字，座机为区号加 7-8 位号码"
 

@@ -7,6 +7,8 @@ import functools
 import re
 import unicodedata
 
+from asr.text.phone import phone_key
+
 __all__ = ["normalize_address", "normalize_phone"]
 
 _PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -34,11 +36,9 @@ def _normalize_address_cached(address: str) -> str:
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without a +86/86 country prefix: the key for caller history."""
-    digits = re.sub(r"\D", "", phone)
-    if digits.startswith("86") and len(digits) > 11:
-        digits = digits[2:]
-    return digits
+    """Digits only, without a +86/86 country prefix: the key for caller history
+    (:func:`asr.text.phone.phone_key`, the one phone rule)."""
+    return phone_key(phone)
 
 
 def _clean_text(text: str) -> str:

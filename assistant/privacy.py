@@ -1,8 +1,9 @@
-"""Masking of personal data (phone numbers, names, house numbers) for exports and logs.
+"""Privacy: masking of personal data (phone numbers, names, house numbers) for exports and
+logs.
 
 Pure functions, no I/O. They never raise on odd input: something that does not look
 like a phone number is still masked (all but the last four digits), so a typo never
-leaks a number.
+leaks a number. What counts as a mobile number or an area code is :mod:`asr.text.phone`.
 
 Examples::
 
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 import re
 
+from asr.text.phone import AREA_CODE, MOBILE, area_code_length, is_mobile
+
 __all__ = ["mask_address", "mask_id_number", "mask_name", "mask_phone", "mask_text"]
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
 _SEPARATORS = re.compile(r"[\s\-()（）]+")
 
 
@@ -51,16 +53,16 @@ def mask_phone(phone: str) -> str:
     digits = re.sub(r"\D", "", rest)
     if not digits:
         return "*" * len(text)
-    if _MOBILE.fullmatch(digits):
+    if is_mobile(digits):
         return prefix + _mask_digits_keep(digits, 3, 4)
     # Landline with an explicit separator after the area code: keep the area code.
-    lm = re.match(r"^\s*\(?(0\d{2,3})\)?[\s\-]+(\d[\d\s\-]*)$", rest)
+    lm = re.match(rf"^\s*\(?({AREA_CODE})\)?[\s\-]+(\d[\d\s\-]*)$", rest)
     if lm:
         local = re.sub(r"\D", "", lm.group(2))
         return prefix + lm.group(1) + "-" + _mask_digits_keep(local, 0, 4)
     # Landline written without separator: 010xxxxxxxx / 0xxxyyyyyyy.
     if digits.startswith("0") and 10 <= len(digits) <= 12:
-        area = 3 if digits[1] in "12" else 4
+        area = area_code_length(digits)
         return prefix + digits[:area] + "-" + _mask_digits_keep(digits[area:], 0, 4)
     return prefix + _mask_digits_keep(digits, 0, 4)
 
@@ -110,8 +112,8 @@ def mask_id_number(text: str) -> str:
 
 
 _PHONE_IN_TEXT = re.compile(
-    r"(?<![0-9])(?:\+?86[\s\-]?)?1[3-9]\d{9}(?![0-9])"
-    r"|(?<![0-9])\(?0\d{2,3}\)?[\s\-]?\d{7,8}(?![0-9])"
+    rf"(?<![0-9])(?:\+?86[\s\-]?)?{MOBILE}(?![0-9])"
+    rf"|(?<![0-9])\(?{AREA_CODE}\)?[\s\-]?\d{{7,8}}(?![0-9])"
 )
 
 

@@ -28,29 +28,21 @@ works with:
   (``七八岁``, ``三四个``), and ordinals with a single numeral (``第一次``, ``第三方`` stay;
   ``第十二条`` -> ``第12条`` because multi-character numbers are always converted).
 
-:func:`extract_phone_candidates` finds mobile and landline numbers in (normalised or raw)
-text; :func:`strip_punct` and :func:`cer` score recognition accuracy.
+The digit table and the ``cn2an`` readings are :mod:`asr.text.numerals`; whether joined
+digit groups form a phone number is decided by :mod:`asr.text.phone`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-__all__ = [
-    "PhoneCandidate",
-    "cer",
-    "cer_corpus",
-    "extract_phone_candidates",
-    "normalize_for_scoring",
-    "normalize_text",
-    "strip_punct",
-    "to_simplified",
-]
+from asr.text.numerals import DIGITS, UNIT_CHARS, digit_chars, numeral_value, to_digits, unit_number
+from asr.text.phone import candidate_kind, is_mobile, national_number
+
+__all__ = ["normalize_text", "to_simplified"]
 
 # --------------------------------------------------------------------------- OpenCC
 _opencc: Any = None
@@ -93,27 +85,9 @@ _SPACE_NEAR_CJK = re.compile(
 )
 _MULTISPACE = re.compile(r"\s+")
 
-_DIGIT_MAP = {
-    "零": "0",
-    "〇": "0",
-    "○": "0",
-    "洞": "0",
-    "一": "1",
-    "幺": "1",
-    "二": "2",
-    "两": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
 # 洞 (radio-style zero) only counts inside phone candidates, never in normal text
-_DIGIT_CHARS = "零〇○一幺二两三四五六七八九"
-_UNIT_CHARS = "十百千万亿"
-_NUM_CHARS = _DIGIT_CHARS + _UNIT_CHARS
+_DIGIT_CHARS = digit_chars()
+_NUM_CHARS = _DIGIT_CHARS + UNIT_CHARS
 _RUN = re.compile(f"[{_NUM_CHARS}]+")
 
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
@@ -202,29 +176,6 @@ _APPROX_PAIRS = {
 }
 
 
-def _digits(run: str) -> str:
-    return "".join(_DIGIT_MAP[c] for c in run)
-
-
-def _cn2an(run: str) -> str | None:
-    """Value of a numeral with place units, or None when it is not a well-formed number."""
-    if not run or run[0] not in "一二两三四五六七八九十幺":
-        return None
-    try:
-        import cn2an
-    except ImportError:  # pragma: no cover - cn2an is a core dependency
-        return None
-    try:
-        value = cn2an.cn2an(run.replace("幺", "一").replace("〇", "零"), "smart")
-    except (ValueError, KeyError, IndexError):
-        return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
-        value = int(value)
-    return str(value)
-
-
 def _starts_with(text: str, pos: int, words: Iterable[str]) -> bool:
     return any(text.startswith(w, pos) for w in words)
 
@@ -243,30 +194,30 @@ def _convert_run(text: str, start: int, end: int) -> str | None:
     run = text[start:end]
     prev_ch = text[start - 1] if start else ""
     next_ch = text[end] if end < len(text) else ""
-    has_units = any(c in _UNIT_CHARS for c in run)
+    has_units = any(c in UNIT_CHARS for c in run)
 
     if not has_units:
         if (prev_ch.isascii() and prev_ch.isdigit()) or (next_ch.isascii() and next_ch.isdigit()):
-            return _digits(run)  # continues an ASCII digit string ("138零零…")
+            return to_digits(run)  # continues an ASCII digit string ("138零零…")
         if len(run) >= 3:
-            return _digits(run)
+            return to_digits(run)
         if len(run) == 2:
             if run in _APPROX_PAIRS:
                 return None
             if _starts_with(text, end, _TWO_DIGIT_UNITS):
-                return _digits(run)
+                return to_digits(run)
             return None
         # a single numeral
         if run in "零〇○":
             return None
-        return _digits(run) if _single_is_number(text, start, end) else None
+        return to_digits(run) if _single_is_number(text, start, end) else None
 
     # with place units
     if run == "十" or (len(run) == 2 and run[0] in "一" and run[1] in "十"):
         # 十 alone, or 一十: like a single numeral
-        value = _cn2an(run)
+        value = unit_number(run)
         return value if value and _single_is_number(text, start, end, ten=True) else None
-    return _cn2an(run)
+    return unit_number(run)
 
 
 def _single_is_number(text: str, start: int, end: int, *, ten: bool = False) -> bool:
@@ -304,25 +255,6 @@ _YUAN_TAIL = re.compile(
 )
 
 
-def _cn_number(s: str) -> str | None:
-    """Integer or decimal numeral (with or without units) -> digits, or None."""
-    if "点" in s:
-        whole, _, frac = s.partition("点")
-        w = (
-            _cn2an(whole)
-            if any(c in _UNIT_CHARS for c in whole)
-            else (_digits(whole) if whole and all(c in _DIGIT_MAP for c in whole) else None)
-        )
-        if w is None or not frac or not all(c in _DIGIT_MAP for c in frac):
-            return None
-        return f"{int(w)}.{_digits(frac)}"
-    if any(c in _UNIT_CHARS for c in s):
-        return _cn2an(s)
-    if s and all(c in _DIGIT_MAP for c in s):
-        return str(int(_digits(s))) if len(s) <= 3 else None
-    return None
-
-
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _IDIOM_RE.finditer(text)]
 
@@ -335,7 +267,7 @@ def _numerals_to_digits(text: str) -> str:
     spans = _protected_spans(text)
 
     def percent(m: re.Match[str]) -> str:
-        v = _cn_number(m.group(1))
+        v = numeral_value(m.group(1))
         return f"{v}%" if v is not None else m.group(0)
 
     text = _PERCENT.sub(percent, text)
@@ -345,11 +277,11 @@ def _numerals_to_digits(text: str) -> str:
     def decimal(m: re.Match[str]) -> str:
         if _inside(spans, m.start(), m.end()) or _is_time_point(text, m.start(), m.end(1)):
             return m.group(0)
-        v = _cn_number(m.group(0))
+        v = numeral_value(m.group(0))
         return v if v is not None else m.group(0)
 
     text = _DECIMAL.sub(decimal, text)
-    text = _REPEAT.sub(lambda m: m.group(2) * int(_DIGIT_MAP[m.group(1)]), text)
+    text = _REPEAT.sub(lambda m: m.group(2) * int(DIGITS[m.group(1)]), text)
 
     spans = _protected_spans(text)
     out: list[str] = []
@@ -366,21 +298,11 @@ def _numerals_to_digits(text: str) -> str:
         pos = end
     out.append(text[pos:])
     text = "".join(out)
-    return _YUAN_TAIL.sub(lambda m: m.group(1) + m.group(2) + _DIGIT_MAP[m.group(3)], text)
+    return _YUAN_TAIL.sub(lambda m: m.group(1) + m.group(2) + DIGITS[m.group(3)], text)
 
 
 # --------------------------------------------------------------------------- phone joining
 _DIGIT_GROUPS = re.compile(r"(?<![\d.])\d+(?:[ \-]\d+)+(?![\d.])")
-
-
-def _phone_kind(digits: str) -> Literal["mobile", "landline"] | None:
-    if re.fullmatch(r"1[3-9]\d{9}", digits):
-        return "mobile"
-    if re.fullmatch(r"0[1-9]\d{8,10}", digits) or re.fullmatch(r"[48]00\d{7}", digits):
-        return "landline"
-    if re.fullmatch(r"[2-9]\d{6,7}", digits):
-        return "landline"
-    return None
 
 
 def _join_phone_groups(text: str) -> str:
@@ -389,7 +311,7 @@ def _join_phone_groups(text: str) -> str:
         joined = "".join(groups)
         if len(groups) == 2 and all(re.fullmatch(r"(19|20)\d\d", g) for g in groups):
             return m.group(0)  # a year range such as 2020-2021
-        if _phone_kind(joined) is not None or re.fullmatch(r"86(1[3-9]\d{9})", joined):
+        if candidate_kind(joined) is not None or is_mobile(national_number(joined)):
             return joined
         if all(len(g) <= 4 for g in groups) and 7 <= len(joined) <= 12:
             return joined  # digit-by-digit dictation with a digit dropped or added
@@ -412,108 +334,3 @@ def normalize_text(raw: str) -> str:
         text = _numerals_to_digits(text)
     text = _join_phone_groups(text)
     return text
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneCandidate:
-    """A phone number found in text: its digits and ``text[start:end]`` where it was said."""
-
-    digits: str
-    start: int
-    end: int
-    kind: Literal["mobile", "landline"]
-
-
-_PHONE_DIGIT = f"[0-9{_DIGIT_CHARS}洞]"
-_PHONE_SEQ = re.compile(
-    f"(?<![0-9{_DIGIT_CHARS}])(?:\\+?86[ \\-]?)?{_PHONE_DIGIT}+"
-    f"(?:[ \\t\\-\u2010-\u2015\uff0d]{{1,3}}{_PHONE_DIGIT}+)*"
-)
-_GROUP = re.compile(f"{_PHONE_DIGIT}+")
-
-
-def extract_phone_candidates(text: str) -> list[PhoneCandidate]:
-    """Mobile (11 digits, 1[3-9]…) and landline numbers (0 + area code, 400/800, or a 7-8
-    digit local number) in ``text``, in order of appearance.
-
-    Works on normalised text and equally on raw recogniser text: Chinese digit words
-    (零〇一幺二两三四五六七八九, also 洞 for zero), ASCII digits, and groups separated by
-    spaces or hyphens (``139-0612-7758``, ``幺三九 零六幺二 七七五八``) all give the same
-    digits. A digit string that is too long or short for a phone number is not split up
-    (an 18-digit ID number is no phone), but separate groups are tried one by one, so
-    ``502 13800138000`` still yields the mobile number. Positions index ``text``.
-    """
-    found: list[PhoneCandidate] = []
-    for seq in _PHONE_SEQ.finditer(text):
-        groups = [
-            (g.start(), g.end(), _digits_any(g.group(0))) for g in _GROUP.finditer(seq.group(0))
-        ]
-        base = seq.start()
-        # strip a +86 / 86 country prefix group
-        if groups and groups[0][2] == "86" and len(groups) > 1:
-            groups = groups[1:]
-        i = 0
-        while i < len(groups):
-            match: PhoneCandidate | None = None
-            for j in range(len(groups), i, -1):  # longest span of groups first
-                digits = "".join(g[2] for g in groups[i:j])
-                if len(digits) == 13 and digits.startswith("86"):
-                    digits = digits[2:]
-                kind = _phone_kind(digits)
-                if kind is None:
-                    continue
-                if kind == "landline" and not digits.startswith(("0", "400", "800")) and j - i > 1:
-                    continue  # local numbers are accepted only as one unbroken group
-                match = PhoneCandidate(digits, base + groups[i][0], base + groups[j - 1][1], kind)
-                i = j
-                break
-            if match is None:
-                i += 1
-            else:
-                found.append(match)
-    return found
-
-
-def _digits_any(s: str) -> str:
-    return "".join(c if c.isascii() else ("0" if c == "洞" else _DIGIT_MAP[c]) for c in s)
-
-
-# --------------------------------------------------------------------------- scoring
-def strip_punct(text: str) -> str:
-    """Remove punctuation, symbols of the P* categories and all whitespace."""
-    return "".join(
-        c for c in text if not c.isspace() and not unicodedata.category(c).startswith("P")
-    )
-
-
-def normalize_for_scoring(text: str) -> str:
-    """Text as compared in accuracy tests: normalised, punctuation-free, lower-case Latin."""
-    return strip_punct(normalize_text(text)).lower()
-
-
-def cer(ref: str, hyp: str) -> float:
-    """Character error rate of ``hyp`` against ``ref`` with punctuation and spaces removed.
-
-    Apply :func:`normalize_for_scoring` to both sides first to compare numbers written
-    as digits with numbers written as words. An empty reference gives 0.0 for an empty
-    hypothesis and 1.0 otherwise.
-    """
-    from rapidfuzz.distance import Levenshtein
-
-    r, h = strip_punct(ref), strip_punct(hyp)
-    if not r:
-        return 0.0 if not h else 1.0
-    return Levenshtein.distance(r, h) / len(r)
-
-
-def cer_corpus(pairs: Iterable[tuple[str, str]]) -> float:
-    """Corpus CER: total edit distance over total reference characters."""
-    from rapidfuzz.distance import Levenshtein
-
-    errors = 0
-    total = 0
-    for ref, hyp in pairs:
-        r, h = strip_punct(ref), strip_punct(hyp)
-        errors += Levenshtein.distance(r, h)
-        total += len(r)
-    return errors / total if total else 0.0
