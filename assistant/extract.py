@@ -1,7 +1,7 @@
 """Ticket-field extraction from call transcripts: pure functions, no I/O.
 
 Every ``extract_*`` function takes ONE utterance of the caller (already normalised text,
-see :mod:`asr.normalize`) and returns a :class:`~assistant.state.FieldValue` or ``None``.
+see :mod:`asr.normalize`) and returns a :class:`~assistant.core.state.FieldValue` or ``None``.
 ``source_text`` is the words the value came from, ``at`` the call time of the utterance.
 
 Libraries used (all offline):
@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from assistant.state import FieldValue
+from assistant.core.state import FieldValue
 
 # --------------------------------------------------------------------------- helpers
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from asr.events import TranscriptEvent
-    from assistant.state import SessionState
+    from assistant.core.state import SessionState
 
     from .store_models import TicketRow
 

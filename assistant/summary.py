@@ -3,7 +3,7 @@
 :func:`enrich_text_result` adds ``fields`` / ``summary`` / ``scripts`` to the output of one
 analysed text; :func:`analyze_call_record` handles a whole call
 ``{"id", "turns": [{"speaker": "caller"|"agent", "text"}, ...]}`` by feeding it through a
-:class:`~assistant.session.CallSession`. Both keep the knowledge helper's output keys
+:class:`~assistant.core.session.CallSession`. Both keep the knowledge helper's output keys
 (``categories``, ``uncertain``, ``verdict``, ``channel``, ``reason``, ``urgency``, ``emotion``,
 ``guidance``).
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from assistant import extract
-from assistant.analyze import category_dicts
+from assistant.batch import category_dicts
 from assistant.errors import ValidationError
-from assistant.session import EngineLike, _to_you, readback, script_text, session_from_turns
+from assistant.core.session import EngineLike, _to_you, readback, script_text, session_from_turns
 from knowledge.types import Analysis
 
 _FIELDS = ("name", "phone", "address")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from asr.events import TranscriptEvent
 from assistant.masking import mask_address, mask_name, mask_phone, mask_text
-from assistant.state import DueTimes, FieldValue, SessionState
+from assistant.core.state import DueTimes, FieldValue, SessionState
 from assistant.store import (
     CallInfo,
     TicketDraft,

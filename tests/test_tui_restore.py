@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from asr.events import Speaker
 from assistant.drafts import DraftJournal, find_unfinished, read_ops
-from assistant.session import CallSession
+from assistant.core.session import CallSession
 from assistant.sessionfile import load_session
 from assistant.settings import load_settings
 from assistant.store import TicketStore

@@ -1,6 +1,6 @@
 """Thin adapters between the screens and the core (session, store, scripts).
 
-Keeping every call into ``assistant.session`` / ``assistant.store`` / ``knowledge`` in one
+Keeping every call into ``assistant.core.session`` / ``assistant.store`` / ``knowledge`` in one
 module means a screen never depends on the details of their result objects.
 Nothing here imports textual.
 """
@@ -14,9 +14,9 @@ from typing import Any
 
 # Imported here, at start-up on the UI thread (about 0.2 s), so that no UI-thread call
 # ever waits on the import lock of a module a worker thread is still importing.
-from assistant import session as _session_module
+from assistant.core import session as _session_module
 from assistant import store as _store_module
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 from knowledge.types import Leaf
 from tui.format import CLOSING_SCRIPT, FIELD_LABELS, readback_text
 

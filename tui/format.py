@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 
-from assistant.state import DueTimes, FieldValue, SessionState
+from assistant.core.state import DueTimes, FieldValue, SessionState
 
 FIELD_LABELS: dict[str, str] = {
     "name": "姓名",
@@ -86,7 +86,7 @@ def due_text(due: DueTimes | None) -> str:
 def deadline_due(start: datetime, deadline: str) -> datetime:
     """Resolve-by time of a catalogue deadline class counted from ``start`` (the session's
     rule: 2 h, 24 h or 7 working days)."""
-    from assistant.session import due_times
+    from assistant.core.session import due_times
 
     return due_times(start, deadline, "normal").resolve_by
 

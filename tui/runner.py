@@ -1,7 +1,7 @@
 """SessionRunner: every CallSession mutation runs on one background thread, in order.
 
 The UI thread never waits for an analysis: it enqueues work (``feed``, ``set_field``...)
-and gets each resulting :class:`~assistant.state.SessionState` back through ``on_state``
+and gets each resulting :class:`~assistant.core.state.SessionState` back through ``on_state``
 (called on the runner thread; the screen forwards it with ``post_message``).
 Nothing here imports textual.
 """
@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 
 Job = Callable[[Any], Any]
 

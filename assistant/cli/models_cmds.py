@@ -15,7 +15,7 @@ def status() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from assistant.model_status import collect_status
+    from assistant.setup.status import collect_status
     from assistant.settings import load_settings
 
     settings = load_settings()
@@ -58,7 +58,7 @@ def download(
 
     from asr.errors import ASRError
     from assistant.errors import AssistantError
-    from assistant.models import download_embedding
+    from assistant.setup.downloads import download_embedding
     from assistant.settings import load_settings
 
     settings = load_settings()

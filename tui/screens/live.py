@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
-from assistant.state import TICKET_FIELDS, SessionState
+from assistant.core.state import TICKET_FIELDS, SessionState
 from knowledge.types import Leaf
 from tui import backend
 from tui.context import AppContext

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 from tui import backend
 from tui.context import AppContext
 from tui.format import (

@@ -7,7 +7,7 @@ from typing import Literal
 from rich.text import Text
 from textual.widgets import Static
 
-from assistant.state import Alert, SessionState
+from assistant.core.state import Alert, SessionState
 from tui.format import (
     CHANNEL_LABELS,
     CLOSING_SCRIPT,

@@ -7,7 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from assistant.sessionfile import CategoryRecord, SuggestionRecord
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 from knowledge.types import Suggestion
 from tui.format import DEADLINE_LABELS
 from tui.messages import CategoryChosen

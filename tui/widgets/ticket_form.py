@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
-from assistant.state import TICKET_FIELDS, SessionState
+from assistant.core.state import TICKET_FIELDS, SessionState
 from knowledge.types import Leaf
 from tui.format import DEADLINE_LABELS, FIELD_LABELS, STATUS_LABELS, pad
 from tui.messages import FieldEdited, OpenCategoryPicker

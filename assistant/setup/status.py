@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from assistant.models import ModelStatus, embedding_local_path, folder_size_mb
+from assistant.setup.downloads import ModelStatus, embedding_local_path, folder_size_mb
 from assistant.settings import Settings
 
 

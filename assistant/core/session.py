@@ -1,4 +1,4 @@
-"""The live call session: transcript events in, :class:`~assistant.state.SessionState` out.
+"""The live call session: transcript events in, :class:`~assistant.core.state.SessionState` out.
 
 :class:`CallSession` is pure (no terminal I/O, no threads). Feed it the recogniser's
 :class:`~asr.events.TranscriptEvent` objects (or typed text) and the call-taker's edits;
@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from asr.events import Speaker, TranscriptEvent
 from assistant import extract
 from assistant.errors import SessionFileError, ValidationError
-from assistant.state import TICKET_FIELDS, Alert, DueTimes, FieldValue, SessionState
+from assistant.core.state import TICKET_FIELDS, Alert, DueTimes, FieldValue, SessionState
 from knowledge.types import Analysis, Evidence, Leaf, Suggestion
 
 Op = dict[str, Any]

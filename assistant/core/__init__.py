@@ -1,0 +1,1 @@
+"""Call model (placeholder)."""
