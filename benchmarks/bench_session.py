@@ -114,7 +114,7 @@ class _InstantEngine:
 
 
 def run() -> list[dict[str, Any]]:
-    from assistant.core.session import warm_up_extractors
+    from assistant.core.fields import warm_up_extractors
     from assistant.settings import load_settings
     from knowledge.engine import KnowledgeEngine
 

@@ -14,8 +14,9 @@ from typing import Any
 
 # Imported here, at start-up on the UI thread (about 0.2 s), so that no UI-thread call
 # ever waits on the import lock of a module a worker thread is still importing.
-from assistant.core import session as _session_module
 from assistant import store as _store_module
+from assistant.core import session as _session_module
+from assistant.core.readback import readback as _core_readback
 from assistant.core.state import SessionState
 from knowledge.types import Leaf
 from tui.format import CLOSING_SCRIPT, FIELD_LABELS, readback_text
@@ -92,7 +93,7 @@ def form_values(state: SessionState | None, leaf: Leaf | None) -> dict[str, str]
 def readback(engine: Any, values: dict[str, str], state: SessionState | None = None) -> str:
     if state is not None:
         try:
-            text = _session_module.readback(state, engine)
+            text = _core_readback(state, engine)
             if text:
                 return text
         except Exception:

@@ -86,7 +86,7 @@ def due_text(due: DueTimes | None) -> str:
 def deadline_due(start: datetime, deadline: str) -> datetime:
     """Resolve-by time of a catalogue deadline class counted from ``start`` (the session's
     rule: 2 h, 24 h or 7 working days)."""
-    from assistant.core.session import due_times
+    from assistant.core.deadlines import due_times
 
     return due_times(start, deadline, "normal").resolve_by
 
