@@ -60,6 +60,20 @@ class CallFields:
             return
         self.values[name] = fv
 
+    def propose_category(self, leaf: Leaf, conf: float, *, dispatchable: bool) -> None:
+        """The top suggestion for the ``category`` field, while the call-taker has not chosen
+        one; once chosen, the top suggestion stays visible in ``extra["suggested"]``."""
+        if "category" not in self.locked and not dispatchable:
+            # Referred or declined: nothing is dispatched, so no department is proposed
+            # (the suggestions stay visible; the call-taker may still choose one).
+            self.values.pop("category", None)
+        elif "category" not in self.locked:
+            self.values["category"] = category_value(leaf, "suggested", conf)
+        else:
+            cur = self.values["category"]
+            if cur.extra.get("suggested") != leaf.id:
+                self.values["category"] = replace(cur, extra={**cur.extra, "suggested": leaf.id})
+
     def kept_suggestion(self, name: str) -> dict[str, str]:
         """``{"suggested": ...}`` to carry the automatic value over into an edit (or ``{}``)."""
         old = self.values.get(name)
@@ -69,6 +83,12 @@ class CallFields:
             else (old.extra.get("suggested", "") if old else "")
         )
         return {"suggested": suggested} if suggested else {}
+
+    def set_category(self, leaf: Leaf, status: str, extra: dict[str, str]) -> None:
+        """The call-taker's catalogue leaf (``extra``: the automatic value carried over)."""
+        fv = category_value(leaf, status, 1.0)
+        self.values["category"] = replace(fv, extra={**fv.extra, **extra})
+        self.locked.add("category")
 
     def set_typed(
         self, name: str, value: str, status: str, at: float | None, extra: dict[str, str]

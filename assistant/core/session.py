@@ -8,7 +8,9 @@ writes them to disk — and that :meth:`CallSession.from_dict` replays to rebuil
 
 The session composes the parts of the call model: :mod:`.fields` (ticket fields and locks),
 :mod:`.stability` (stable category suggestions), :mod:`.alerts`, :mod:`.questions`,
-:mod:`.deadlines` and :mod:`.readback` (script lines).
+:mod:`.deadlines` and :mod:`.readback` (script lines). It stays one module (a little over
+400 lines) because it is one thing: the public operations, their recording and replay, and
+the order in which each one updates the parts.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from asr.events import Speaker, TranscriptEvent
 from assistant import extract
 from assistant.core.alerts import add_alert, repeat_caller_alert, scope_alert
 from assistant.core.deadlines import due_times
-from assistant.core.fields import CallFields, category_value, warm_up_extractors
+from assistant.core.fields import CallFields, warm_up_extractors
 from assistant.core.questions import next_question, only_asks_for_field
 from assistant.core.readback import script_text
 from assistant.core.serialize import state_to_dict
@@ -257,12 +259,7 @@ class CallSession:
                 self._chosen = self._find_leaf(cur.value)
                 self._derive()
         elif kind == "choose_category":
-            leaf = self._find_leaf(op["leaf_id"])
-            if leaf is not None:
-                self._chosen = leaf
-                self._fields.values["category"] = category_value(leaf, "confirmed", 1.0)
-                self._fields.locked.add("category")
-                self._derive()
+            self._choose(self._find_leaf(op["leaf_id"]), "confirmed", {})
         elif kind == "alert":
             a = op["alert"]
             add_alert(self._alerts, Alert(**a))
@@ -272,18 +269,20 @@ class CallSession:
 
     def _set(self, name: str, value: str, status: str, at: float | None) -> None:
         extra = self._fields.kept_suggestion(name)
-        if name == "category":
-            leaf = self._find_leaf(value)
-            if leaf is not None:
-                self._chosen = leaf
-                fv = category_value(leaf, status, 1.0)
-                self._fields.values[name] = replace(fv, extra={**fv.extra, **extra})
-                self._fields.locked.add(name)
-                self._derive()
-                return
+        if name == "category" and self._choose(self._find_leaf(value), status, extra):
+            return
         self._fields.set_typed(name, value, status, at, extra)
         if name == "summary":
             self._derive()
+
+    def _choose(self, leaf: Leaf | None, status: str, extra: dict[str, str]) -> bool:
+        """The call-taker's catalogue leaf for the ``category`` field (False: no such leaf)."""
+        if leaf is None:
+            return False
+        self._chosen = leaf
+        self._fields.set_category(leaf, status, extra)
+        self._derive()
+        return True
 
     # ---- finals
     def _on_final(self, ev: TranscriptEvent) -> None:
@@ -345,24 +344,16 @@ class CallSession:
 
     def _derive(self) -> None:
         """Category field and summary from the current evidence."""
-        fields, top = self._fields, self._stable.top()
-        dispatchable = self._analysis is None or self._analysis.verdict == "accept"
-        if top is not None and "category" not in fields.locked and not dispatchable:
-            # Referred or declined: nothing is dispatched, so no department is proposed
-            # (the suggestions stay visible; the call-taker may still choose one).
-            fields.values.pop("category", None)
-        elif top is not None and "category" not in fields.locked:
-            conf = self._stable.top_share()
-            fields.values["category"] = category_value(top.leaf, "suggested", conf)
-        elif top is not None and "category" in fields.locked:
-            cur = fields.values["category"]
-            if cur.extra.get("suggested") != top.leaf.id:
-                fields.values["category"] = replace(
-                    cur, extra={**cur.extra, "suggested": top.leaf.id}
-                )
+        top = self._stable.top()
+        if top is not None:
+            self._fields.propose_category(
+                top.leaf,
+                self._stable.top_share(),
+                dispatchable=self._analysis is None or self._analysis.verdict == "accept",
+            )
         summary = extract.draft_request(self._content)
         if summary:
-            fields.offer(
+            self._fields.offer(
                 FieldValue(
                     name="summary",
                     value=summary,
