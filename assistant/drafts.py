@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from assistant.errors import SessionFileError, StoreError
 from assistant.core.session import CallSession, EngineLike, Op
+from assistant.errors import SessionFileError, StoreError
 
 SUFFIX = ".jsonl"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")

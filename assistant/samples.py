@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from asr.events import TranscriptEvent
-from assistant.errors import SessionFileError
 from assistant.core.session import CallSession, EngineLike
+from assistant.errors import SessionFileError
 from assistant.sessionfile import SessionWriter
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "audio_samples"

@@ -16,9 +16,9 @@ import pytest
 from session_fixtures import FakeEngine
 
 from asr.events import TranscriptEvent
+from assistant.core.session import CallSession
 from assistant.drafts import DraftJournal, find_unfinished, read_ops, restore
 from assistant.errors import SessionFileError, StoreError
-from assistant.core.session import CallSession
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2024, 5, 15, 9, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from asr.events import TranscriptEvent
-from assistant.masking import mask_address, mask_name, mask_phone, mask_text
 from assistant.core.state import DueTimes, FieldValue, SessionState
+from assistant.masking import mask_address, mask_name, mask_phone, mask_text
 from assistant.store import (
     CallInfo,
     TicketDraft,

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from assistant.sessionfile import CategoryRecord, SuggestionRecord
 from assistant.core.state import SessionState
+from assistant.sessionfile import CategoryRecord, SuggestionRecord
 from knowledge.types import Suggestion
 from tui.format import DEADLINE_LABELS
 from tui.messages import CategoryChosen
