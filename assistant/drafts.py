@@ -6,7 +6,7 @@ category choice, alert). Each final/edit line is flushed and ``fsync``-ed before
 :meth:`DraftJournal.record` returns; partial segments are written at most every
 ``partial_interval`` seconds (they are not needed to restore the call). After a crash or
 ``kill -9``, :func:`find_unfinished` lists the drafts left behind and :func:`restore`
-replays one into a :class:`~assistant.session.CallSession`. A torn last line (the process
+replays one into a :class:`~assistant.core.session.CallSession`. A torn last line (the process
 died mid-write) is ignored. :meth:`DraftJournal.complete` / :meth:`DraftJournal.discard`
 remove the draft once the ticket is submitted or the call is dropped.
 """
@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from assistant.core.session import CallSession, EngineLike, Op
 from assistant.errors import SessionFileError, StoreError
-from assistant.session import CallSession, EngineLike, Op
 
 SUFFIX = ".jsonl"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")

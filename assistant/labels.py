@@ -38,7 +38,7 @@ __all__ = [
 
 SPEAKER_LABELS: Final[dict[str, str]] = {"caller": "来电人", "agent": "话务员"}
 
-#: The ticket form's fields, in form order (``assistant.state.TICKET_FIELDS``).
+#: The ticket form's fields, in form order (``assistant.core.state.TICKET_FIELDS``).
 FIELD_LABELS: Final[dict[str, str]] = {
     "name": "姓名",
     "phone": "电话",

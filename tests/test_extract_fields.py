@@ -299,7 +299,7 @@ def test_merge_address_over_turns() -> None:
         "unit": "4单元",
         "room": "601室",
     }
-    from assistant.state import FieldValue
+    from assistant.core.state import FieldValue
 
     merged = merge_address(first, FieldValue(name="address", value="", extra=second_parts))
     assert merged.value == "昌平区回龙观街道龙泽苑西区23号楼4单元601室"
@@ -504,7 +504,7 @@ def test_session_prefers_the_readback_from_text_events() -> None:
         def analyze(self, text: str, k: int) -> None:
             raise RuntimeError("no knowledge engine in this test")
 
-    from assistant.session import CallSession
+    from assistant.core.session import CallSession
 
     session = CallSession(_NoEngine(), call_id="t", warm_up=False)  # type: ignore[arg-type]
 

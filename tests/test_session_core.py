@@ -9,9 +9,9 @@ import pytest
 from session_fixtures import FakeEngine, load_dev_calls
 
 from asr.events import TranscriptEvent
+from assistant.core import CallSession, due_times, session_from_turns, state_to_dict
+from assistant.core.state import Alert
 from assistant.errors import FieldInvalidError, SessionFileError
-from assistant.session import CallSession, due_times, session_from_turns, state_to_dict
-from assistant.state import Alert
 
 T0 = datetime(2024, 5, 15, 9, 0, tzinfo=UTC)  # a Wednesday
 

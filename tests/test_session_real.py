@@ -7,8 +7,8 @@ import json
 import pytest
 from session_fixtures import load_dev_calls
 
-from assistant.analyze import analyze_line
-from assistant.session import session_from_turns
+from assistant.batch import analyze_line
+from assistant.core.replay import session_from_turns
 
 pytestmark = pytest.mark.slow
 

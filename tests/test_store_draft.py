@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from asr.events import TranscriptEvent
+from assistant.core.state import DueTimes, FieldValue, SessionState
 from assistant.privacy import mask_address, mask_name, mask_phone, mask_text
-from assistant.state import DueTimes, FieldValue, SessionState
 from assistant.store import (
     CallInfo,
     TicketDraft,

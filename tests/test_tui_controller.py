@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from assistant.core.state import SessionState
 from assistant.drafts import find_unfinished
 from assistant.settings import load_settings
-from assistant.state import SessionState
 from assistant.store import TicketDraft, TicketStore
 from tests.tui_fixtures import fixed_clock, lexical_engine, scripted_events
 from tui.context import AppContext

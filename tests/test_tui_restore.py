@@ -11,8 +11,8 @@ import pytest
 from textual.widgets import Input, Static
 
 from asr.events import Speaker
+from assistant.core.session import CallSession
 from assistant.drafts import DraftJournal, find_unfinished, read_ops
-from assistant.session import CallSession
 from assistant.sessionfile import load_session
 from assistant.settings import load_settings
 from assistant.store import TicketStore

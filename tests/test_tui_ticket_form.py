@@ -9,7 +9,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from assistant.state import FieldValue, SessionState
+from assistant.core.state import FieldValue, SessionState
 from tests.tui_fixtures import anyio_backend  # noqa: F401  (a fixture)
 from tui.messages import FieldEdited
 from tui.widgets.ticket_form import TicketForm

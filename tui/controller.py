@@ -2,7 +2,7 @@
 
 One controller per call screen. It owns
 
-* the :class:`~tui.runner.SessionRunner` (every :class:`~assistant.session.CallSession`
+* the :class:`~tui.runner.SessionRunner` (every :class:`~assistant.core.session.CallSession`
   change runs on one background thread, in order),
 * the crash journal (:class:`~assistant.drafts.DraftJournal`, live calls only) and the
   restore of an unfinished call from its draft,
@@ -25,11 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from assistant.core.session import CallSession
+from assistant.core.state import SessionState
+
 # Imported here, at start-up on the UI thread (about 0.2 s), so that no UI-thread call
 # ever waits on the import lock of a module a worker thread is still importing.
 from assistant.drafts import DraftInfo, DraftJournal, restore
-from assistant.session import CallSession
-from assistant.state import SessionState
 from assistant.store import (
     CallerHistory,
     CallInfo,

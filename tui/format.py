@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from assistant.core.state import DueTimes, SessionState
 from assistant.labels import CHANNEL_LABELS, DEADLINE_LABELS, DUPLICATE_REASON_LABELS, FIELD_LABELS
-from assistant.state import DueTimes, SessionState
 from knowledge.types import Leaf
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def due_text(due: DueTimes | None) -> str:
 def deadline_due(start: datetime, deadline: str) -> datetime:
     """Resolve-by time of a catalogue deadline class counted from ``start`` (the session's
     rule: 2 h, 24 h or 7 working days)."""
-    from assistant.session import due_times
+    from assistant.core.deadlines import due_times
 
     return due_times(start, deadline, "normal").resolve_by
 
@@ -124,7 +124,7 @@ def readback_script(
 ) -> str:
     """The read-back the call-taker says: the knowledge base's script filled with the
     session's fields, else :func:`readback_text` of the form's values."""
-    from assistant.session import readback
+    from assistant.core.readback import readback
 
     return readback(state, engine) or readback_text(values)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from asr.events import TranscriptEvent
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 
 if TYPE_CHECKING:
     from assistant.drafts import DraftInfo

@@ -1,7 +1,7 @@
 """SessionRunner: every CallSession mutation runs on one background thread, in order.
 
 The UI thread never waits for an analysis: it enqueues work (``feed``, ``set_field``...)
-and gets each resulting :class:`~assistant.state.SessionState` back through ``on_state``
+and gets each resulting :class:`~assistant.core.state.SessionState` back through ``on_state``
 (called on the runner thread; the screen forwards it with ``post_message``).
 Nothing here imports textual.
 """
@@ -14,10 +14,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 
 if TYPE_CHECKING:
-    from assistant.session import CallSession
+    from assistant.core.session import CallSession
 
 Job = Callable[["CallSession"], Any]
 

@@ -84,7 +84,7 @@ def analyze(
     ] = None,
 ) -> None:
     """Analyse caller texts: categories, scope verdict, urgency, emotion, guidance (JSON Lines)."""
-    from assistant.analyze import analyze_line
+    from assistant.batch import analyze_line
 
     engine = _build_engine(backend)
     out = sys.stdout

@@ -15,8 +15,8 @@ def status() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from assistant.model_status import collect_status
     from assistant.settings import load_settings
+    from assistant.setup.status import collect_status
 
     settings = load_settings()
     rows, notes = collect_status(settings)
@@ -58,8 +58,8 @@ def download(
 
     from asr.errors import ASRError
     from assistant.errors import AssistantError
-    from assistant.models import download_embedding
     from assistant.settings import load_settings
+    from assistant.setup.downloads import download_embedding
 
     settings = load_settings()
     if which not in DOWNLOADABLE:

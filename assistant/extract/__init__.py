@@ -1,7 +1,7 @@
 """Ticket-field extraction from call transcripts: pure functions, no I/O.
 
 Every ``extract_*`` function takes ONE utterance of the caller (already normalised text,
-see :func:`asr.text.normalize_text`) and returns a :class:`~assistant.state.FieldValue` or
+see :func:`asr.text.normalize_text`) and returns a :class:`~assistant.core.state.FieldValue` or
 ``None``. ``source_text`` is the words the value came from, ``at`` the call time of the
 utterance. One module per field:
 

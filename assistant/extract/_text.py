@@ -1,5 +1,5 @@
 """Helpers shared by the field extractors: full-width folding, the lazy jionlp import and
-the :class:`~assistant.state.FieldValue` constructor every extractor returns."""
+the :class:`~assistant.core.state.FieldValue` constructor every extractor returns."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import warnings
 from functools import lru_cache
 from typing import Any
 
-from assistant.state import FieldValue
+from assistant.core.state import FieldValue
 
 CJK = r"\u4e00-\u9fff"
 """The CJK Unified Ideographs range, for regex character classes."""

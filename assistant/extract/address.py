@@ -16,8 +16,8 @@ from functools import lru_cache
 from typing import Any
 
 from asr.text.numerals import numeral_to_digits
+from assistant.core.state import FieldValue
 from assistant.extract._text import CJK, make_field, nfkc
-from assistant.state import FieldValue
 
 __all__ = [
     "DEFAULT_UMAP",

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.core.state import FieldValue
 from assistant.extract._text import CJK, load_jionlp, make_field, nfkc
-from assistant.state import FieldValue
 
 __all__ = ["SURNAME_SPELLINGS", "agent_asks_name", "extract_name", "surnames"]
 

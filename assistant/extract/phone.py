@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from asr.text.normalize import normalize_text
 from asr.text.numerals import DIGITS, digit_chars, to_digits
 from asr.text.phone import MOBILE, phone_kind
+from assistant.core.state import FieldValue
 from assistant.extract._text import make_field, nfkc
-from assistant.state import FieldValue
 
 __all__ = [
     "PhoneTracker",

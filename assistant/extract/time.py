@@ -8,9 +8,9 @@ import logging
 import re
 from datetime import datetime, timedelta
 
+from assistant.core.state import FieldValue
 from assistant.extract._text import load_jionlp, make_field, nfkc
 from assistant.extract.address import address_numbers
-from assistant.state import FieldValue
 
 __all__ = ["extract_incident_time"]
 

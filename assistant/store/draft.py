@@ -17,7 +17,7 @@ from assistant.store.records import URGENCIES, VERDICTS
 
 if TYPE_CHECKING:
     from asr.events import TranscriptEvent
-    from assistant.state import SessionState
+    from assistant.core.state import SessionState
 
 __all__ = ["CallInfo", "FieldProblem", "TicketDraft", "suggestions_from_state"]
 

@@ -15,8 +15,8 @@ from textual import on, work
 from textual.screen import Screen
 from textual.widgets import Static
 
+from assistant.core.state import TICKET_FIELDS, SessionState
 from assistant.labels import FIELD_LABELS
-from assistant.state import TICKET_FIELDS, SessionState
 from assistant.store import TicketDraft
 from knowledge.types import Leaf
 from tui.format import TicketBrief, form_values, match_briefs, readback_script, ticket_briefs

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from assistant.state import SessionState
+from assistant.core.state import SessionState
 from assistant.store import Ticket, TicketDraft
 from tui.audio import AudioPlayer, open_player
 from tui.context import AppContext

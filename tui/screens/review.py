@@ -16,10 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
+from assistant.core.session import CallSession
+from assistant.core.state import SessionState
 from assistant.labels import FIELD_LABELS, FIELD_STATUS_LABELS, VERDICT_LABELS
 from assistant.qa.scorecard import Scorecard, score_call
-from assistant.session import CallSession
-from assistant.state import SessionState
 from tui.context import AppContext
 from tui.format import channel_text, clock_text, error_text, semantic_state
 from tui.messages import EngineReady, WorkerFailed

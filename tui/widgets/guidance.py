@@ -7,8 +7,8 @@ from typing import Literal
 from rich.text import Text
 from textual.widgets import Static
 
+from assistant.core.state import Alert, SessionState
 from assistant.labels import CHANNEL_LABELS, EMERGENCY_CHANNELS, EMOTION_LABELS, FIELD_LABELS
-from assistant.state import Alert, SessionState
 from tui.format import CLOSING_SCRIPT, channel_text
 
 

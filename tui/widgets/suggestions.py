@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from assistant.core.state import SessionState
 from assistant.labels import DEADLINE_LABELS
 from assistant.sessionfile import CategoryRecord, SuggestionRecord
-from assistant.state import SessionState
 from knowledge.types import Suggestion
 from tui.messages import CategoryChosen
 

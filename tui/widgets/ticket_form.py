@@ -19,8 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
+from assistant.core.state import TICKET_FIELDS, SessionState
 from assistant.labels import DEADLINE_LABELS, FIELD_LABELS, FIELD_STATUS_LABELS
-from assistant.state import TICKET_FIELDS, SessionState
 from knowledge.types import Leaf
 from tui.format import pad
 from tui.messages import FieldEdited, OpenCategoryPicker

@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.models import ModelStatus, embedding_local_path, folder_size_mb
 from assistant.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ModelStatus:
+    """One row of `hotline models status`."""
+
+    kind: str  # "asr" | "embedding"
+    name: str
+    present: bool
+    path: str
+    size_mb: float | None
+    in_use: bool
+    note: str
+
+
+def folder_size_mb(path: Path) -> float:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for f in files:
+            with contextlib.suppress(OSError):
+                total += (Path(root) / f).stat().st_size
+    return round(total / 1e6, 1)
+
+
+def embedding_local_path(settings: Settings) -> Path | None:
+    """The local folder of the configured sentence-transformers model, if it is on disk."""
+    candidate = Path(settings.embedding_model).expanduser()
+    if candidate.is_dir():
+        return candidate
+    installed = settings.models_dir / settings.embedding_model.split("/")[-1]
+    if (installed / "modules.json").is_file():
+        return installed
+    return None
 
 
 def _asr_rows(settings: Settings) -> list[ModelStatus]:

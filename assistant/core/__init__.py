@@ -1,0 +1,108 @@
+"""The call model: one live call from transcript events to ticket fields, suggestions,
+alerts and deadlines. Pure logic (no I/O, no threads, no Textual, no database).
+
+Modules:
+
+* :mod:`.state` — the value types handed out (:class:`SessionState`, :class:`FieldValue`,
+  :class:`Alert`, :class:`DueTimes`, :data:`TICKET_FIELDS`);
+* :mod:`.session` — :class:`CallSession`, the operations it records and replays;
+* :mod:`.fields` — ticket fields found in the words, and the call-taker's locks;
+* :mod:`.stability` — stable category suggestions (:class:`StabilityConfig`);
+* :mod:`.alerts` — emergency / refer / decline / repeat-caller alerts;
+* :mod:`.questions` — the agent's questions and the next one to suggest;
+* :mod:`.deadlines` — working days and assign/resolve times;
+* :mod:`.readback` — script lines and the read-back of the fields;
+* :mod:`.serialize` — JSON-safe views of states and fields;
+* :mod:`.replay` — a scripted call (turns) through a session.
+
+The names below are re-exported lazily: ``import assistant.core.state`` (which the field
+extractors and the store need) does not load the session and the extractors it uses.
+The read-back function is imported from its module (``from assistant.core.readback import
+readback``): as a package attribute its name would clash with the submodule's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.core.deadlines import add_working_days, due_times, is_working_day
+    from assistant.core.fields import warm_up_extractors
+    from assistant.core.readback import readback_script, script_text, to_you
+    from assistant.core.replay import session_from_turns
+    from assistant.core.serialize import field_to_dict, state_to_dict
+    from assistant.core.session import CallSession, EngineLike, Listener, Op
+    from assistant.core.stability import StabilityConfig
+    from assistant.core.state import (
+        TICKET_FIELDS,
+        Alert,
+        DueTimes,
+        FieldName,
+        FieldStatus,
+        FieldValue,
+        SessionState,
+    )
+
+_EXPORTS = {
+    "TICKET_FIELDS": "state",
+    "Alert": "state",
+    "DueTimes": "state",
+    "FieldName": "state",
+    "FieldStatus": "state",
+    "FieldValue": "state",
+    "SessionState": "state",
+    "CallSession": "session",
+    "EngineLike": "session",
+    "Listener": "session",
+    "Op": "session",
+    "StabilityConfig": "stability",
+    "add_working_days": "deadlines",
+    "due_times": "deadlines",
+    "is_working_day": "deadlines",
+    "field_to_dict": "serialize",
+    "state_to_dict": "serialize",
+    "readback_script": "readback",
+    "script_text": "readback",
+    "to_you": "readback",
+    "session_from_turns": "replay",
+    "warm_up_extractors": "fields",
+}
+
+__all__ = [
+    "TICKET_FIELDS",
+    "Alert",
+    "CallSession",
+    "DueTimes",
+    "EngineLike",
+    "FieldName",
+    "FieldStatus",
+    "FieldValue",
+    "Listener",
+    "Op",
+    "SessionState",
+    "StabilityConfig",
+    "add_working_days",
+    "due_times",
+    "field_to_dict",
+    "is_working_day",
+    "readback_script",
+    "script_text",
+    "session_from_turns",
+    "state_to_dict",
+    "to_you",
+    "warm_up_extractors",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
