@@ -22,7 +22,6 @@ __all__ = [
     "CHANNEL_LABELS",
     "DEADLINE_LABELS",
     "DUPLICATE_REASON_LABELS",
-    "EMERGENCY_CHANNELS",
     "EMOTION_LABELS",
     "FIELD_LABELS",
     "FIELD_STATUS_LABELS",
@@ -90,9 +89,6 @@ CHANNEL_LABELS: Final[dict[str, str]] = {
     "arbitration": "劳动人事争议仲裁",
     "consumer_association": "消费者协会",
 }
-
-#: Referral channels that are emergency lines (the banner, not the referral notice).
-EMERGENCY_CHANNELS: Final[frozenset[str]] = frozenset({"110", "119", "120", "122"})
 
 REASON_LABELS: Final[dict[str, str]] = {
     "superstition": "涉及封建迷信",

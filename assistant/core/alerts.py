@@ -12,15 +12,10 @@ from typing import Any
 
 from assistant.core.readback import script_text
 from assistant.core.state import Alert
+from assistant.labels import CHANNEL_LABELS, REASON_LABELS, label
 from knowledge.rules import EMERGENCY_CHANNELS
 from knowledge.types import Analysis
 
-_CHANNEL_NAMES = {"110": "110报警服务台", "119": "119消防救援", "120": "120急救中心",
-                  "122": "122交通事故报警台", "court": "人民法院", "petition": "信访部门",
-                  "arbitration": "劳动人事争议仲裁委员会", "consumer_association": "消费者协会"}  # fmt: skip
-_REASON_NAMES = {"superstition": "涉及封建迷信", "private_matter": "属于家庭纠纷等私人事务",
-                 "unlawful_demand": "诉求违反法律法规", "no_substance": "无实质诉求",
-                 "no_factual_basis": "缺乏事实依据", "already_concluded": "已依法办结或信访终结"}  # fmt: skip
 # The caller says they reported this before: 我上周已经打过了 / 这是第三次打 / 反映了好几次
 _REPEAT_CALL_RE = re.compile(
     r"(已经|之前|上次|以前|早就|都|也|好几次|多次|几次|前几天|昨天|前天|上周|上个月).{0,6}"
@@ -69,13 +64,13 @@ def scope_alert(a: Analysis, engine: Any, at: float | None) -> Alert | None:
         )
     if a.verdict in ("refer", "decline"):
         if a.verdict == "refer":
-            name = _CHANNEL_NAMES.get(a.channel or "", a.channel or "其他渠道")
+            name = label(CHANNEL_LABELS, a.channel, "其他渠道")
             if scripts is not None and a.channel:
                 with contextlib.suppress(Exception):
                     name = scripts.channel_name(a.channel)
             title = f"非热线受理范围：建议引导至{name}"
         else:
-            why = _REASON_NAMES.get(a.reason or "", a.reason or "不属于受理范围")
+            why = label(REASON_LABELS, a.reason, "不属于受理范围")
             title = f"不予受理：{why}"
         return Alert(
             kind=a.verdict,

@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from assistant.core.state import Alert, SessionState
-from assistant.labels import CHANNEL_LABELS, EMERGENCY_CHANNELS, EMOTION_LABELS, FIELD_LABELS
+from assistant.labels import CHANNEL_LABELS, EMOTION_LABELS, FIELD_LABELS
+from knowledge.rules import EMERGENCY_CHANNELS
 from tui.format import CLOSING_SCRIPT, channel_text
 
 
