@@ -14,7 +14,7 @@ from asr.errors import (
 from asr.events import AudioChunk, TranscriptEvent, Word
 
 # Heavier pieces (pipeline, sources, engines) are imported from their modules:
-# ``from asr.pipeline import Transcriber``, ``from asr.sources import FileSource``,
+# ``from asr.pipeline import Transcriber``, ``from asr.audio import FileSource``,
 # ``from asr.select import create_engine`` — importing ``asr`` itself stays cheap.
 
 __all__ = [

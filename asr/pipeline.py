@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, get_args
 
+from asr.audio import AudioSource
 from asr.engine import EngineFactory, Recognizer
 from asr.errors import ASRError, SampleRateMismatchError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
-from asr.sources import AudioSource
 
 if TYPE_CHECKING:
     from asr.recording import Recorder
@@ -60,7 +60,7 @@ class Transcriber:
     """Recognise every channel of ``source`` with recognisers from ``engine_factory``.
 
     Args:
-        source: an :class:`~asr.sources.AudioSource` at ``engine_factory.sample_rate``.
+        source: an :class:`~asr.audio.AudioSource` at ``engine_factory.sample_rate``.
         engine_factory: a loaded engine (Vosk, Whisper, ...).
         channel_map: speaker of channel 0, 1 (mono audio is channel 0 = caller).
         on_event: called with each event in the worker thread (optional).

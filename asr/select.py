@@ -36,7 +36,7 @@ def _load_whisper(
             )
         model = default
     try:
-        from asr.whisper_engine import WhisperEngine  # type: ignore[import-not-found,unused-ignore]
+        from asr.whisper.decoder import WhisperEngine  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
         raise EngineUnavailableError(
             "The Whisper engine is not available (install the extra: pip install "

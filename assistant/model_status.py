@@ -12,7 +12,7 @@ from assistant.settings import Settings
 def _asr_rows(settings: Settings) -> list[ModelStatus]:
     from asr.errors import ASRError
     from asr.models import KNOWN_VOSK_MODELS, check_vosk_model
-    from asr.whisper_model import whisper_status
+    from asr.whisper.model import whisper_status
 
     rows: list[ModelStatus] = []
     configured = settings.effective_vosk_model

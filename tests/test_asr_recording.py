@@ -10,6 +10,7 @@ import pytest
 import soundfile as sf
 from asr_fixtures import CLIP_A, CLIP_B, korean_engine, write_stereo
 
+from asr.audio import FileSource
 from asr.events import AudioChunk, TranscriptEvent, Word
 from asr.pipeline import Transcriber
 from asr.recording import (
@@ -20,7 +21,6 @@ from asr.recording import (
     load_events,
     replay_events,
 )
-from asr.sources import FileSource
 
 pytestmark = pytest.mark.timeout(60)
 

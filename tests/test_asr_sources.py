@@ -13,8 +13,7 @@ import pytest
 import soundfile as sf
 from asr_fixtures import dominant_freq, tone
 
-from asr.errors import AudioDeviceError, AudioFileError
-from asr.sources import (
+from asr.audio import (
     ArraySource,
     FileSource,
     InputDevice,
@@ -23,6 +22,7 @@ from asr.sources import (
     probe_audio_file,
     resolve_input_device,
 )
+from asr.errors import AudioDeviceError, AudioFileError
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -316,7 +316,7 @@ def test_missing_portaudio_is_a_clear_error(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
-    from asr.sources import list_input_devices
+    from asr.audio import list_input_devices
 
     with pytest.raises(AudioDeviceError, match="libportaudio2"):
         list_input_devices()

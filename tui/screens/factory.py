@@ -33,7 +33,7 @@ def mandarin_recogniser(ctx: AppContext) -> tuple[bool, str]:
     try:
         if s.whisper_model:
             return True, f"Whisper {s.whisper_model}"
-        from asr.whisper_model import whisper_status
+        from asr.whisper.model import whisper_status
 
         st = whisper_status(s.models_dir)
         if st.installed:
@@ -48,7 +48,7 @@ def microphone_feed(ctx: AppContext) -> EventFeed:
     settings = ctx.settings
 
     def source(sample_rate: int) -> Any:
-        from asr.sources import MicrophoneSource
+        from asr.audio import MicrophoneSource
 
         return MicrophoneSource(
             device=settings.input_device,
@@ -57,7 +57,7 @@ def microphone_feed(ctx: AppContext) -> EventFeed:
         )
 
     def check_device() -> None:  # fail in a moment, before a speech model is loaded
-        from asr.sources import list_input_devices, resolve_input_device
+        from asr.audio import list_input_devices, resolve_input_device
 
         resolve_input_device(settings.input_device, list_input_devices())
 
@@ -110,7 +110,7 @@ def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = 
     ok, what = mandarin_recogniser(ctx)
     if ok and call.audio is not None:
         settings = ctx.settings
-        from asr.sources import Pacer
+        from asr.audio import Pacer
 
         pacer = Pacer()
         if start_paused:
@@ -118,8 +118,8 @@ def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = 
         audio = call.audio
 
         def make() -> Any:
+            from asr.audio import FileSource
             from asr.pipeline import Transcriber
-            from asr.sources import FileSource
             from assistant.services import create_asr
 
             factory, reason = create_asr(settings)
