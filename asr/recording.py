@@ -17,7 +17,6 @@ practice) is not written again.
 
 from __future__ import annotations
 
-import json
 import struct
 import threading
 import time
@@ -29,8 +28,10 @@ from typing import Any, BinaryIO, Literal, Protocol
 
 import numpy as np
 
+from asr.audio.pacing import paced
 from asr.errors import ASRError
 from asr.events import AudioChunk, TranscriptEvent
+from asr.jsonl import JsonlWriter, parse_lines
 
 FORMAT_NAME = "hotline-asr-events"
 FORMAT_VERSION = 1
@@ -274,7 +275,7 @@ class SessionRecorder:
         self._closed = False
         self.events_written = 0
         self.events_path = self.folder / EVENTS_FILE
-        self._events = self.events_path.open("w", encoding="utf-8")
+        self._events = JsonlWriter(self.events_path.open("w", encoding="utf-8"))
         header = {
             "kind": "header",
             "format": FORMAT_NAME,
@@ -295,8 +296,7 @@ class SessionRecorder:
         self.audio.write_audio(chunk)
 
     def _write_line(self, obj: dict[str, Any]) -> None:
-        self._events.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        self._events.flush()
+        self._events.write(obj)
 
     def write_event(self, event: TranscriptEvent) -> None:
         with self._lock:
@@ -480,18 +480,15 @@ def load_events(path: str | Path) -> RecordedEvents:
     if not lines:
         raise RecordingFormatError(f"{p} is empty (the recording never started)")
     parsed: list[dict[str, Any]] = []
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("not an object")
-        except ValueError as exc:
-            if i == len(lines) - 1:
+    for line in parse_lines(lines):
+        problem = line.error or (None if isinstance(line.value, dict) else "not an object")
+        if problem is not None:
+            if line.last:
                 break  # torn final line after a crash
-            raise RecordingFormatError(f"{p}:{i + 1}: not a JSON object ({exc})") from exc
-        parsed.append(obj)
+            raise RecordingFormatError(
+                f"{p}:{line.number}: not a JSON object ({problem})"
+            ) from line.error
+        parsed.append(line.value)
     if not parsed:
         raise RecordingFormatError(f"{p} has no header line")
     header = parsed[0]
@@ -533,10 +530,7 @@ def replay_events(
 ) -> Iterator[TranscriptEvent]:
     """Yield the recorded events in order; with ``realtime`` at the pace they were emitted."""
     rec = load_events(path)
-    start = clock()
-    for ev, at in zip(rec.events, rec.emitted_at, strict=True):
-        if realtime:
-            delay = start + at / speed - clock()
-            if delay > 0:
-                sleep(delay)
+    timed = list(zip(rec.emitted_at, rec.events, strict=True))
+    items = paced(timed, lambda item: item[0], speed=speed, sleep=sleep, clock=clock)
+    for _at, ev in items if realtime else timed:
         yield ev

@@ -168,6 +168,8 @@ def paced(
     own time is not counted, e.g. printing a replay).
     """
     slept = [0.0]
+    wall: Callable[[], float]
+    wait: Callable[[float], None]
     if clock is None:
 
         def nap(seconds: float) -> None:
