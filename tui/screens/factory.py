@@ -14,32 +14,28 @@ from tui.recordings import RecordedCall, find_calls, load_call, samples_dir
 
 
 def mandarin_recogniser(ctx: AppContext) -> tuple[bool, str]:
-    """Whether a Mandarin speech model is installed (cheap check, loads nothing)."""
+    """Whether the engine :func:`asr.select.choose_engine` picks has its model installed
+    (cheap check, loads nothing), and its label."""
     s = ctx.settings
-    if s.asr_engine != "whisper":
-        try:
-            from asr.models import check_vosk_model
-            from asr.select import default_vosk_model_path
-
-            info = check_vosk_model(s.vosk_model or default_vosk_model_path(s.models_dir))
-            if info.is_mandarin:
-                return True, f"Vosk {info.name}"
-            if s.vosk_model is not None and s.asr_engine == "vosk":  # the admin insists
-                return True, f"Vosk {info.name}（非中文模型）"
-        except Exception:
-            pass
-    if s.asr_engine == "vosk":
-        return False, "未安装中文 Vosk 模型"
     try:
-        if s.whisper_model:
-            return True, f"Whisper {s.whisper_model}"
-        from asr.whisper.model import whisper_status
+        from asr.select import choose_engine, probe_vosk, probe_whisper
 
-        st = whisper_status(s.models_dir)
-        if st.installed:
-            return True, f"Whisper {st.name}"
+        choice = choose_engine(
+            s.asr_engine,
+            probe_vosk(s.vosk_model, s.models_dir),
+            probe_whisper(s.whisper_model, s.models_dir),
+        )
     except Exception:
-        pass
+        return False, "未安装中文识别模型（hotline models install whisper-base）"
+    info = choice.vosk.info
+    if choice.name == "vosk" and info is not None:
+        if choice.requested and not info.is_mandarin:  # the admin insists
+            return True, f"Vosk {info.name}（非中文模型）"
+        return True, f"Vosk {info.name}"
+    if choice.name == "vosk":
+        return False, "未安装中文 Vosk 模型"
+    if choice.name == "whisper" and choice.ready:
+        return True, f"Whisper {s.whisper_model or Path(choice.whisper.source).name}"
     return False, "未安装中文识别模型（hotline models install whisper-base）"
 
 
