@@ -32,14 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from asr.errors import ASRError, InvalidModelError, ModelNotFoundError
+from asr.errors import ASRError, InvalidModelError, ModelDownloadError, ModelNotFoundError
 
 VOSK_MODELS_URL = "https://alphacephei.com/vosk/models"
 DEFAULT_VOSK_MODEL = "vosk-small-cn"
-
-
-class ModelDownloadError(ASRError):
-    """Downloading or installing a model failed (offline, bad checksum, damaged zip)."""
 
 
 @dataclass(frozen=True, slots=True)
