@@ -10,6 +10,7 @@ Every error ``asr`` raises on purpose derives from :class:`ASRError`::
     ├── AudioFileError            an audio file is missing, empty, truncated or not audio
     ├── AudioDeviceError          no input device, device busy, or PortAudio missing
     ├── EngineUnavailableError    the engine's Python package / model is not installed
+    ├── PipelineError             an unexpected error inside the recognition threads
     └── RecordingFormatError      an events.jsonl file not in the expected format
                                   (asr.recording)
 
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidModelError",
     "ModelDownloadError",
     "ModelNotFoundError",
+    "PipelineError",
     "RecordingFormatError",
     "SampleRateMismatchError",
 ]
@@ -62,6 +64,10 @@ class AudioDeviceError(ASRError):
 
 class EngineUnavailableError(ASRError):
     """The engine's Python package is not installed."""
+
+
+class PipelineError(ASRError):
+    """An unexpected error inside the recognition threads (the original is ``__cause__``)."""
 
 
 class RecordingFormatError(ASRError):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, get_args
 
 from asr.audio import AudioSource
 from asr.engine import EngineFactory, Recognizer
-from asr.errors import ASRError, SampleRateMismatchError
+from asr.errors import ASRError, PipelineError, SampleRateMismatchError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
 
 if TYPE_CHECKING:
@@ -47,10 +47,6 @@ class _End:
 @dataclass(frozen=True, slots=True)
 class _Failure:
     error: BaseException
-
-
-class PipelineError(ASRError):
-    """An unexpected error inside the recognition threads (the original is ``__cause__``)."""
 
 
 _SENTINEL: object = object()
