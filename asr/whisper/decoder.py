@@ -1,13 +1,13 @@
-"""faster-whisper recogniser behind the :mod:`asr.engine` interface.
+"""The faster-whisper model behind the :mod:`asr.engine` interface: :class:`WhisperEngine`.
 
 Whisper is not a streaming model, so each channel is cut into utterances by a streaming
-Silero VAD (:mod:`asr.whisper.vad`, per channel in :mod:`asr.whisper.recogniser`); an utterance is decoded when it ends and gives a final
-:class:`~asr.events.TranscriptEvent`. While an utterance is still going on, a partial
-hypothesis of the audio so far is decoded at a bounded rate (at most once per
-``partial_interval`` seconds of new audio per channel, never while the decoder is busy and
-never while the recent decoder load is above ``max_partial_load``), so two channels stay
-real time on two cores. The model is loaded once per :class:`WhisperEngine` and shared by all
-channels; decode calls are serialised by a lock.
+Silero VAD (:mod:`asr.whisper.vad`, per channel in :mod:`asr.whisper.recogniser`); an
+utterance is decoded when it ends and gives a final :class:`~asr.events.TranscriptEvent`.
+While an utterance is still going on, a partial hypothesis of the audio so far is decoded at
+a bounded rate (at most once per ``partial_interval`` seconds of new audio per channel,
+never while the decoder is busy and never while the recent decoder load is above
+``max_partial_load``), so two channels stay real time on two cores. The model is loaded once
+per :class:`WhisperEngine` and shared by all channels; decode calls are serialised by a lock.
 
 Speed: Whisper's encoder normally sees a 30-second window whatever the utterance length.
 Here the log-Mel features are padded only to the utterance length plus ``encoder_pad_s``
@@ -17,18 +17,16 @@ cheaper to decode without loss of accuracy on the test clips.
 No invented text: besides the VAD gate, results are dropped when Whisper itself says there
 was no speech (``no_speech_prob``) and the tokens are improbable (``avg_logprob``), when the
 text is too repetitive (compression ratio, repeated n-grams), or when it is one of Whisper's
-well-known hallucinations on noise ("谢谢观看", "请不吝点赞 订阅 转发", subtitle credits ...).
+well-known hallucinations on noise ("谢谢观看", "请不吝点赞 订阅 转发", subtitle credits ...);
+the text guards live in :mod:`asr.whisper.filters`.
 
 Deterministic: decoding uses temperature 0 only by default (beam search, no sampling
 fallback), so a recording gives the same text on every run. When Whisper loops on a digit
-string (``158123456781567815812…``, see :func:`~asr.whisper.filters.has_digit_loop`) the utterance is decoded once
-more with a repetition penalty (``loop_repetition_penalty``); a run that still loops is cut
-to its first repetition (:func:`~asr.whisper.filters.truncate_digit_loop`) or left for the field extractor to
+string (``158123456781567815812…``, see :func:`~asr.whisper.filters.has_digit_loop`) the
+utterance is decoded once more with a repetition penalty (``loop_repetition_penalty``); a
+run that still loops is cut to its first repetition
+(:func:`~asr.whisper.filters.truncate_digit_loop`) or left for the field extractor to
 discard.
-
-Output: ``raw`` is Whisper's text converted to Simplified Chinese; ``text`` is
-:func:`asr.normalize.normalize_text` of it. Word timestamps are not produced (``words=()``):
-they would double the decoding cost.
 """
 
 from __future__ import annotations
