@@ -196,6 +196,7 @@ def _wav_declared_frames(path: Path) -> int | None:
 
 
 def short_reason(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name when it has none)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
