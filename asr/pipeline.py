@@ -32,6 +32,8 @@ from asr.engine import EngineFactory, Recognizer
 from asr.errors import ASRError, PipelineError, SampleRateMismatchError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
 
+__all__ = ["ProgressCallback", "Transcriber", "transcribe_source"]
+
 if TYPE_CHECKING:
     from asr.recording import Recorder
 

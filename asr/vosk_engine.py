@@ -60,6 +60,8 @@ from asr.events import AudioChunk, Speaker, TranscriptEvent, Word
 from asr.models import VoskModelInfo, check_vosk_model
 from asr.normalize import normalize_text
 
+__all__ = ["ONSET_LEVEL", "EndpointConfig", "VoskEngine", "VoskRecognizer", "build_model_view"]
+
 ONSET_LEVEL = 328  # int16 amplitude (-40 dBFS): first sample above it starts a partial's span
 
 
