@@ -26,10 +26,8 @@ class Pacer:
     time of each block, so a block is released when it would have been fully spoken, exactly
     like a microphone delivers it; they pick up seeks with :meth:`take_seek`. Readers that
     poll the position (the TUI's replay feed) use :attr:`position` and
-    :meth:`set_position`. The source calls :meth:`wait_until` with the END time of each block, so a block is
-    released when it would have been fully spoken, exactly like a microphone delivers
-    it. The controller side (UI thread) may call :meth:`pause`, :meth:`resume`,
-    :meth:`seek` at any time; all methods are thread-safe.
+    :meth:`set_position`. The controller side (UI thread) may call :meth:`pause`,
+    :meth:`resume`, :meth:`seek` at any time; all methods are thread-safe.
 
     A seek is a discontinuity: the source restarts at the new position and the
     recogniser finalises the utterance in progress (see ``VoskRecognizer``); after a
