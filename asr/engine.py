@@ -15,6 +15,8 @@ from typing import Protocol, runtime_checkable
 
 from asr.events import AudioChunk, Speaker, TranscriptEvent
 
+__all__ = ["EngineFactory", "Recognizer"]
+
 
 @runtime_checkable
 class Recognizer(Protocol):

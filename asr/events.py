@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+__all__ = ["AudioChunk", "Speaker", "TranscriptEvent", "Word"]
+
 Speaker = Literal["caller", "agent"]
 
 

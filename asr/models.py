@@ -32,14 +32,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from asr.errors import ASRError, InvalidModelError, ModelNotFoundError
+from asr.errors import ASRError, InvalidModelError, ModelDownloadError, ModelNotFoundError
+
+__all__ = [
+    "DEFAULT_VOSK_MODEL",
+    "KNOWN_VOSK_MODELS",
+    "VOSK_MODELS_URL",
+    "ProgressCallback",
+    "VoskModelInfo",
+    "VoskModelSpec",
+    "check_vosk_model",
+    "download_vosk_model",
+    "install_vosk_zip",
+    "korean_test_model_path",
+    "read_vosk_sample_rate",
+    "vosk_model_spec",
+]
 
 VOSK_MODELS_URL = "https://alphacephei.com/vosk/models"
 DEFAULT_VOSK_MODEL = "vosk-small-cn"
-
-
-class ModelDownloadError(ASRError):
-    """Downloading or installing a model failed (offline, bad checksum, damaged zip)."""
 
 
 @dataclass(frozen=True, slots=True)

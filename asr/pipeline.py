@@ -27,10 +27,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, get_args
 
+from asr.audio import AudioSource
 from asr.engine import EngineFactory, Recognizer
-from asr.errors import ASRError, SampleRateMismatchError
+from asr.errors import ASRError, PipelineError, SampleRateMismatchError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
-from asr.sources import AudioSource
+
+__all__ = ["ProgressCallback", "Transcriber", "transcribe_source"]
 
 if TYPE_CHECKING:
     from asr.recording import Recorder
@@ -49,10 +51,6 @@ class _Failure:
     error: BaseException
 
 
-class PipelineError(ASRError):
-    """An unexpected error inside the recognition threads (the original is ``__cause__``)."""
-
-
 _SENTINEL: object = object()
 
 
@@ -60,7 +58,7 @@ class Transcriber:
     """Recognise every channel of ``source`` with recognisers from ``engine_factory``.
 
     Args:
-        source: an :class:`~asr.sources.AudioSource` at ``engine_factory.sample_rate``.
+        source: an :class:`~asr.audio.AudioSource` at ``engine_factory.sample_rate``.
         engine_factory: a loaded engine (Vosk, Whisper, ...).
         channel_map: speaker of channel 0, 1 (mono audio is channel 0 = caller).
         on_event: called with each event in the worker thread (optional).

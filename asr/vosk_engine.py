@@ -45,12 +45,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,23 +58,11 @@ import numpy as np
 from asr.errors import EngineUnavailableError, InvalidModelError, SampleRateMismatchError
 from asr.events import AudioChunk, Speaker, TranscriptEvent, Word
 from asr.models import VoskModelInfo, check_vosk_model
+from asr.text import normalize_text
+
+__all__ = ["ONSET_LEVEL", "EndpointConfig", "VoskEngine", "VoskRecognizer", "build_model_view"]
 
 ONSET_LEVEL = 328  # int16 amplitude (-40 dBFS): first sample above it starts a partial's span
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
-
-
-def fallback_normalize(raw: str) -> str:
-    """Minimal normalisation used until ``asr.text`` exists: drop spaces between Han characters."""
-    return _CJK_GAP.sub("", raw.strip())
-
-
-def resolve_normalizer() -> Callable[[str], str]:
-    """``asr.text.normalize_text`` when available, else :func:`fallback_normalize`."""
-    try:
-        from asr.text import normalize_text
-    except ImportError:
-        return fallback_normalize
-    return normalize_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +182,6 @@ class VoskEngine:
         self.partial_words = partial_words
         self.rescoring = rescoring
         self.endpoint = endpoint
-        self.normalize = resolve_normalizer()
         vosk = _import_vosk()
         vosk.SetLogLevel(-1)
         self._vosk = vosk
@@ -352,7 +337,7 @@ class VoskRecognizer:
     ) -> TranscriptEvent:
         return TranscriptEvent(
             speaker=self.speaker,
-            text=self.engine.normalize(raw),
+            text=normalize_text(raw),
             start=round(start, 3),
             end=round(end, 3),
             final=final,

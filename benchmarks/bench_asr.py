@@ -96,8 +96,8 @@ def _worker(kind: str, model: str, cores: int) -> dict[str, Any]:
     if cores and hasattr(os, "sched_setaffinity"):
         available = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, set(available[:cores]))
+    from asr.audio import ArraySource, Pacer
     from asr.pipeline import Transcriber
-    from asr.sources import ArraySource, Pacer
     from asr.vosk_engine import VoskEngine
 
     t = time.perf_counter()
@@ -182,7 +182,7 @@ def _worker(kind: str, model: str, cores: int) -> dict[str, Any]:
     elif kind == "cer":
         import csv
 
-        from asr.sources import FileSource
+        from asr.audio import FileSource
 
         audio_dir = _audio_dir()
         assert audio_dir is not None

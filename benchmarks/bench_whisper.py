@@ -136,8 +136,8 @@ def _call(clips: list[np.ndarray], overlap: bool) -> np.ndarray:
 
 
 def _run_call(engine: Any, call: np.ndarray, paced: bool) -> dict[str, Any]:
+    from asr.audio import ArraySource, Pacer
     from asr.pipeline import Transcriber
-    from asr.sources import ArraySource, Pacer
 
     pacer = Pacer() if paced else None
     source = ArraySource(call, RATE, pacer=pacer)
@@ -178,8 +178,8 @@ def _pct(values: list[float], q: float) -> float:
 
 def run() -> list[dict[str, Any]]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from asr.whisper_engine import WhisperEngine
-    from asr.whisper_model import install_whisper_base
+    from asr.whisper.decoder import WhisperEngine
+    from asr.whisper.model import install_whisper_base
 
     rows: list[dict[str, Any]] = []
 

@@ -48,8 +48,8 @@ def test_mandarin_cer_on_real_clips() -> None:
     model = _mandarin_model()
     if not REAL_AUDIO_DIR or not (Path(REAL_AUDIO_DIR) / "real").is_dir():
         pytest.skip("HOTLINE_TEST_AUDIO_DIR is not set")
+    from asr.audio import FileSource
     from asr.pipeline import Transcriber
-    from asr.sources import FileSource
     from asr.vosk_engine import VoskEngine
 
     real = Path(REAL_AUDIO_DIR) / "real"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from asr.errors import ModelDownloadError
 from asr.models import (
     KNOWN_VOSK_MODELS,
-    ModelDownloadError,
     check_vosk_model,
     download_vosk_model,
     install_vosk_zip,

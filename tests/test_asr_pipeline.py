@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from asr_fixtures import CLIP_A, CLIP_B, check_channel_times, korean_engine, write_stereo
 
-from asr.errors import AudioFileError
+from asr.audio import ArraySource, FileSource, Pacer
+from asr.errors import AudioFileError, PipelineError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
-from asr.pipeline import PipelineError, Transcriber
-from asr.sources import ArraySource, FileSource, Pacer
+from asr.pipeline import Transcriber
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,17 +10,17 @@ import pytest
 import soundfile as sf
 from asr_fixtures import CLIP_A, CLIP_B, korean_engine, write_stereo
 
+from asr.audio import FileSource
+from asr.errors import RecordingFormatError
 from asr.events import AudioChunk, TranscriptEvent, Word
 from asr.pipeline import Transcriber
 from asr.recording import (
     AudioRecorder,
     AudioTap,
-    RecordingFormatError,
     SessionRecorder,
     load_events,
     replay_events,
 )
-from asr.sources import FileSource
 
 pytestmark = pytest.mark.timeout(60)
 

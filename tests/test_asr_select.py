@@ -96,3 +96,35 @@ def test_auto_falls_back_to_whisper(tmp_path: Path) -> None:
 def test_unknown_engine() -> None:
     with pytest.raises(ValueError, match="Unknown engine"):
         create_engine("kaldi", None, None, Path("."))
+
+
+def _vosk(language: str | None, *, configured: bool, ok: bool = True) -> object:
+    from asr.models import VoskModelInfo
+    from asr.select import VoskProbe
+
+    path = Path("/m/site-model")
+    if not ok:
+        return VoskProbe(path, configured, None, "missing")
+    info = VoskModelInfo("site-model", path, 16000, 1, False, False, "HCLG", language)
+    return VoskProbe(path, configured, info)
+
+
+def test_choose_engine_is_one_pure_rule() -> None:
+    from asr.select import WhisperProbe, choose_engine
+
+    whisper = WhisperProbe("/m/whisper-base", False, True)
+    no_whisper = WhisperProbe("/m/whisper-base", False, False, "not installed")
+    pick = choose_engine("auto", _vosk(None, configured=True), no_whisper)  # type: ignore[arg-type]
+    assert (pick.name, pick.reason, pick.ready) == ("vosk", "configured model", True)
+    pick = choose_engine("auto", _vosk("ko", configured=True), whisper)  # type: ignore[arg-type]
+    assert pick.name == "whisper" and pick.not_mandarin == "ko" and "not Mandarin" in pick.reason
+    pick = choose_engine("auto", _vosk("ko", configured=True), no_whisper)  # type: ignore[arg-type]
+    assert pick.name == "none" and not pick.ready
+    pick = choose_engine("AUTO", _vosk("zh", configured=False), no_whisper)  # type: ignore[arg-type]
+    assert (pick.name, pick.reason) == ("vosk", "Mandarin model installed")
+    pick = choose_engine("vosk", _vosk(None, configured=False, ok=False), whisper)  # type: ignore[arg-type]
+    assert (pick.name, pick.requested, pick.ready) == ("vosk", True, False)
+    pick = choose_engine("whisper", _vosk("zh", configured=False), no_whisper)  # type: ignore[arg-type]
+    assert (pick.name, pick.requested, pick.ready) == ("whisper", True, False)
+    with pytest.raises(ValueError, match="Unknown engine"):
+        choose_engine("kaldi", _vosk("zh", configured=False), whisper)  # type: ignore[arg-type]

@@ -13,8 +13,7 @@ import pytest
 import soundfile as sf
 from asr_fixtures import dominant_freq, tone
 
-from asr.errors import AudioDeviceError, AudioFileError
-from asr.sources import (
+from asr.audio import (
     ArraySource,
     FileSource,
     InputDevice,
@@ -23,6 +22,7 @@ from asr.sources import (
     probe_audio_file,
     resolve_input_device,
 )
+from asr.errors import AudioDeviceError, AudioFileError
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -316,7 +316,7 @@ def test_missing_portaudio_is_a_clear_error(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
-    from asr.sources import list_input_devices
+    from asr.audio import list_input_devices
 
     with pytest.raises(AudioDeviceError, match="libportaudio2"):
         list_input_devices()
@@ -333,3 +333,31 @@ def test_closing_the_pacer_ends_the_source(tmp_path: Path) -> None:
     pacer = Pacer()
     threading.Timer(0.25, pacer.close).start()
     assert len(list(FileSource(p, pacer=pacer).chunks())) <= 4
+
+
+def test_paced_waits_for_each_item_on_a_virtual_or_real_clock() -> None:
+    from asr.audio import paced
+
+    slept: list[float] = []
+    out = list(paced([0.5, 0.5, 2.0], lambda t: t, speed=2.0, sleep=slept.append))
+    assert out == [0.5, 0.5, 2.0] and slept == pytest.approx([0.25, 0.75])
+    now = [10.0]
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    slept.clear()
+    list(paced([1.0, 3.0], lambda t: t, sleep=sleep, clock=lambda: now[0]))
+    assert slept == pytest.approx([1.0, 2.0])
+
+
+def test_pacer_set_position_moves_without_a_pending_seek() -> None:
+    now = [0.0]
+    pacer = Pacer(clock=lambda: now[0])
+    pacer.start()
+    now[0] = 1.0
+    pacer.set_position(5.0)
+    assert pacer.take_seek() is None and pacer.position == pytest.approx(5.0)
+    pacer.seek(2.0)
+    assert pacer.take_seek() == 2.0

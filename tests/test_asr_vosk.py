@@ -23,12 +23,12 @@ from asr_fixtures import (
     write_stereo,
 )
 
+from asr.audio import FileSource
 from asr.errors import InvalidModelError, ModelNotFoundError, SampleRateMismatchError
 from asr.events import AudioChunk
 from asr.models import check_vosk_model
 from asr.pipeline import Transcriber
-from asr.sources import FileSource
-from asr.vosk_engine import EndpointConfig, VoskEngine, build_model_view, fallback_normalize
+from asr.vosk_engine import EndpointConfig, VoskEngine, build_model_view
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -210,8 +210,3 @@ def test_damaged_model_files_are_reported(tmp_path: Path) -> None:
         (model / rel).write_text("not kaldi")
     with pytest.raises(InvalidModelError, match="could not load"):
         VoskEngine(model)
-
-
-def test_fallback_normalize() -> None:
-    assert fallback_normalize(" 我 家 门口 的 道路 坏 了 ") == "我家门口的道路坏了"
-    assert fallback_normalize("hello world 你 好") == "hello world 你好"

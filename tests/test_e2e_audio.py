@@ -58,8 +58,8 @@ def _engine() -> Any:
 @functools.cache
 def _recognised(call_id: str, out_root: str) -> tuple[Path, float]:
     """Recognise one sample, record it as a session; (session folder, seconds taken)."""
+    from asr.audio import FileSource
     from asr.pipeline import Transcriber
-    from asr.sources import FileSource
 
     engine = _engine()
     folder = SAMPLES / call_id

@@ -278,8 +278,8 @@ async def test_live_call_saves_its_audio_and_events_with_real_vosk(
     import numpy as np
     import soundfile as sf
 
+    from asr.audio import FileSource
     from asr.models import korean_test_model_path
-    from asr.sources import FileSource
     from assistant.sessionfile import load_session
     from tests.conftest import need_real
     from tui.screens.factory import live_feed

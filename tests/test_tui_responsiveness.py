@@ -27,10 +27,10 @@ SAMPLE = Path(__file__).resolve().parent.parent / "audio_samples" / "01_rural_ro
 def vosk_feed(settings: Any, _source: Any) -> TranscriberFeed:
     """Real recognition: the Korean Vosk test model on a real call recording, paced at
     real time (the model is loaded inside the feed's thread, as in production)."""
+    from asr.audio import FileSource, Pacer
     from asr.models import korean_test_model_path
     from asr.pipeline import Transcriber
     from asr.select import create_engine
-    from asr.sources import FileSource, Pacer
 
     model = korean_test_model_path()
     pacer = Pacer()

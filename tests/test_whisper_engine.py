@@ -1,4 +1,4 @@
-"""asr.whisper_engine: faster-whisper behind the recogniser interface.
+"""asr.whisper.decoder: faster-whisper behind the recogniser interface.
 
 The guard logic has fast unit tests; everything else runs the real Whisper base model
 (loaded once per session, see whisper_fixtures) on real and generated audio.
@@ -33,7 +33,7 @@ from asr.engine import EngineFactory, Recognizer
 from asr.errors import InvalidModelError, ModelNotFoundError
 from asr.events import AudioChunk, TranscriptEvent
 from asr.text import cer, cer_corpus, extract_phone_candidates, normalize_for_scoring
-from asr.whisper_engine import (
+from asr.whisper import (
     DEFAULT_PROMPT,
     DecodeResult,
     WhisperEngine,
@@ -286,8 +286,8 @@ def test_speech_followed_by_hold_music_and_tones() -> None:
 
 @slow
 def test_stereo_8khz_call_through_sources_and_pipeline(tmp_path: Path) -> None:
+    from asr.audio import FileSource
     from asr.pipeline import Transcriber
-    from asr.sources import FileSource
 
     rows = dict(transcripts("real"))
     left_name, right_name = "paddlespeech_zh.wav", "modelscope_asr_example_zh.wav"

@@ -1,4 +1,4 @@
-"""asr.whisper_model: assembling Whisper base from its two PyPI parts."""
+"""asr.whisper.model: assembling Whisper base from its two PyPI parts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from whisper_fixtures import slow
 
-from asr import whisper_model as wm
 from asr.errors import EngineUnavailableError, InvalidModelError, ModelNotFoundError
+from asr.whisper import model as wm
 
 
 @pytest.fixture

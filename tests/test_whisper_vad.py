@@ -1,4 +1,4 @@
-"""asr.vad: streaming Silero VAD and endpointing (real ONNX model, no Whisper needed)."""
+"""asr.whisper.vad: streaming Silero VAD and endpointing (real ONNX model, no Whisper needed)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from whisper_fixtures import (
     white_noise,
 )
 
-from asr.vad import WINDOW, Endpointer, SileroStream, Utterance, VadConfig
+from asr.whisper.vad import WINDOW, Endpointer, SileroStream, Utterance, VadConfig
 
 CLIP = "paddlespeech_zh.wav"  # 5.0 s, one sentence
 

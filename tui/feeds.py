@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from asr.audio.pacing import Pacer
 from asr.events import TranscriptEvent
 
 
@@ -93,41 +94,29 @@ class StaticFeed(EventFeed):
 
 
 class PlaybackClock:
-    """A pausable, seekable media position (seconds) driven by a monotonic clock."""
+    """A pausable, seekable media position (seconds) driven by a monotonic clock: the
+    polling face of :class:`asr.audio.pacing.Pacer` (starts paused until :meth:`play`)."""
 
     def __init__(self, speed: float = 1.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.speed = speed
-        self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._base = 0.0
-        self._t0: float | None = None  # monotonic time when playing started, None if paused
+        self._pacer = Pacer(speed, clock=monotonic)
+        self._pacer.pause()
 
     @property
     def paused(self) -> bool:
-        return self._t0 is None
+        return self._pacer.paused
 
     def play(self) -> None:
-        with self._lock:
-            if self._t0 is None:
-                self._t0 = self._monotonic()
+        self._pacer.resume()
 
     def pause(self) -> None:
-        with self._lock:
-            if self._t0 is not None:
-                self._base += (self._monotonic() - self._t0) * self.speed
-                self._t0 = None
+        self._pacer.pause()
 
     def position(self) -> float:
-        with self._lock:
-            if self._t0 is None:
-                return self._base
-            return self._base + (self._monotonic() - self._t0) * self.speed
+        return self._pacer.position
 
     def set_position(self, pos: float) -> None:
-        with self._lock:
-            self._base = max(0.0, pos)
-            if self._t0 is not None:
-                self._t0 = self._monotonic()
+        self._pacer.set_position(pos)
 
 
 class ReplayFeed(EventFeed):
@@ -262,7 +251,7 @@ class TranscriberFeed(EventFeed):
     ``make_transcriber()`` builds the (not yet started) transcriber: it loads the speech
     model, so it runs in the feed's thread, never in the UI thread. Events are read with
     ``Transcriber.events()``, which re-raises recognition errors here so they reach the
-    status bar. ``pacer`` (an ``asr.sources.Pacer``) gives pause / resume / seek for
+    status bar. ``pacer`` (an ``asr.audio.pacing.Pacer``) gives pause / resume / seek for
     recorded audio (practice).
     """
 

@@ -73,8 +73,8 @@ def _load_engine(
 
 def devices() -> None:
     """List the audio input devices (microphones, headsets, line inputs)."""
+    from asr.audio import list_input_devices
     from asr.errors import AudioDeviceError
-    from asr.sources import list_input_devices
 
     try:
         found = list_input_devices()
@@ -152,8 +152,8 @@ def transcribe(
             raise _fail(f"the session {file} has no audio to transcribe again", 2)
         session_dir, file, channel_map = file, saved.audio, saved.channel_map
         stereo = True  # a session's audio is caller left / agent right (mono: caller)
+    from asr.audio import FileSource, probe_audio_file
     from asr.pipeline import Transcriber
-    from asr.sources import FileSource, probe_audio_file
 
     if engine is not None and engine.lower() not in ("vosk", "whisper", "auto"):
         raise _fail(f"unknown engine {engine!r}: use vosk, whisper or auto", 2)
@@ -264,9 +264,9 @@ def listen(
     ] = None,
 ) -> None:
     """Recognise the microphone live: partial text on one line, final segments below. Ctrl-C stops."""
+    from asr.audio import MicrophoneSource, list_input_devices, resolve_input_device
     from asr.errors import ASRError
     from asr.pipeline import Transcriber
-    from asr.sources import MicrophoneSource, list_input_devices, resolve_input_device
     from assistant.settings import load_settings
 
     settings = load_settings()

@@ -120,7 +120,7 @@ def install(
             err=True,
         )
         raise typer.Exit(2)
-    from asr.whisper_model import install_whisper_base
+    from asr.whisper.model import install_whisper_base
 
     try:
         path = install_whisper_base(settings.models_dir, verify=verify)

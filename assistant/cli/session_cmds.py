@@ -100,11 +100,12 @@ def replay_session(
     if not s.events_complete:
         echo("注意：事件文件没有结束标记（录制中断），以下为中断前的内容。")
     echo("")
-    clock = 0.0
-    for t, _, kind, payload in timeline(s):
-        if realtime and t > clock:
-            sleep((t - clock) / speed)
-            clock = t
+    from asr.audio.pacing import paced
+
+    items = timeline(s)
+    if realtime:
+        items = paced(items, lambda item: item[0], speed=speed, sleep=sleep)
+    for _t, _, kind, payload in items:
         if kind == "event":
             ev = payload
             echo(f"[{_ts(ev.start)}] {SPEAKER_LABELS.get(ev.speaker, ev.speaker)}：{ev.text}")

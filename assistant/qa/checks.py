@@ -18,7 +18,7 @@ Items (points, as in :data:`assistant.qa.items.POINTS`; an item that does not ap
 * ``talk_over`` 抢话 (10): the agent does not start speaking while the caller is still speaking
   for more than :data:`TALK_OVER_MIN_S` (from the channel timings of the final events). Event
   times of VAD-segmented recognisers (Whisper) include up to ``speech_pad_s`` of silence at
-  each end (:class:`asr.vad.VadConfig`), so two turns 0.45 s apart can "overlap" by 0.3 s:
+  each end (:class:`asr.whisper.vad.VadConfig`), so two turns 0.45 s apart can "overlap" by 0.3 s:
   for events without word timings from such engines the threshold grows by half the padding
   of each of the two turns. Scripted/typed events and word timings are exact.
 """
@@ -213,7 +213,7 @@ def _timing_pad(ev: TranscriptEvent) -> float:
     """How much silence the event's times may include at each end (see module doc)."""
     if ev.words or ev.engine in EXACT_TIMING_ENGINES:
         return 0.0
-    from asr.vad import VadConfig
+    from asr.whisper.vad import VadConfig
 
     return float(VadConfig().speech_pad_s)
 

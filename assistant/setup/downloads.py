@@ -1,7 +1,7 @@
 """Model downloads: atomic installs of the models we can fetch (`hotline models download`).
 
 Nothing here runs at import time or start-up; every download is an explicit command.
-Speech-model specifics live in ``asr.models`` (Vosk) and ``asr.whisper_model``
+Speech-model specifics live in ``asr.models`` (Vosk) and ``asr.whisper.model``
 (Whisper base from PyPI); the embedding model is handled here. What is installed where is
 :mod:`assistant.setup.status`.
 """

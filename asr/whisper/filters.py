@@ -1,0 +1,125 @@
+"""Guards against invented text: Whisper's loops, repetitions and noise hallucinations.
+
+Pure text functions used by :class:`asr.whisper.decoder.WhisperEngine` after each decode:
+:func:`collapse_repeats` (a phrase said over and over), :func:`has_digit_loop` /
+:func:`truncate_digit_loop` (a digit string looping: ``158123456781567815812…``),
+:func:`is_hallucination` (subtitle credits Whisper produces from noise) and
+:func:`compression_ratio` (zlib ratio: very repetitive text compresses well).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+from asr.text import strip_punct
+
+__all__ = [
+    "HALLUCINATIONS",
+    "MAX_DIGIT_RUN",
+    "collapse_repeats",
+    "compression_ratio",
+    "has_digit_loop",
+    "is_hallucination",
+    "truncate_digit_loop",
+]
+
+# Texts Whisper produces from noise, music or silence (subtitle credits of its training data).
+# Texts Whisper produces from noise, music or silence (subtitle credits of its training data).
+HALLUCINATIONS: tuple[str, ...] = (
+    "谢谢观看",
+    "谢谢大家观看",
+    "感谢观看",
+    "谢谢收看",
+    "感谢收看",
+    "请不吝点赞订阅转发打赏支持明镜与点点栏目",
+    "请不吝点赞订阅转发",
+    "点赞订阅转发",
+    "欢迎订阅",
+    "订阅我的频道",
+    "字幕由amara.org社区提供",
+    "字幕by索兰娅",
+    "中文字幕",
+    "优优独播剧场",
+    "yoyo television series exclusive",
+    "明镜需要您的支持",
+    "本字幕由",
+    "以下是普通话的句子",
+    "使用简体中文",
+)
+_HALLUCINATION_KEYS = tuple(strip_punct(h).lower() for h in HALLUCINATIONS)
+_REPEAT_RE = re.compile(r"(.{1,10}?)\1{3,}", re.DOTALL)
+_SEP = r"[，,。.！!？?、；;\s]*"
+_DOUBLED_RE = re.compile(f"(\\S{{4,}}?)(?:{_SEP}\\1)+", re.DOTALL)
+_NUMERIC = re.compile(r"[\d零〇一二两三四五六七八九十幺\s\-]+")
+_CJK_DIGITS = str.maketrans("零〇一二两三四五六七八九幺", "0012234567891")
+_DIGIT_RUN = re.compile(r"[\d零〇一二两三四五六七八九幺]{13,}")
+MAX_DIGIT_RUN = 20  # no phone number, ID or amount said in one go is longer
+
+
+def compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def collapse_repeats(text: str, min_total: int = 12) -> str:
+    """Undo Whisper's looping: a short phrase repeated four or more times in a row
+    (covering at least ``min_total`` characters) and a phrase of four or more characters
+    said twice or more in a row (``给我带来了身体健康。给我带来了身体健康。``) are kept once.
+    Digit strings are never touched (``13800138000`` repeats ``13800`` legitimately)."""
+
+    def loop(m: re.Match[str]) -> str:
+        if _NUMERIC.fullmatch(m.group(1)) or len(m.group(0)) < min_total:
+            return m.group(0)
+        return m.group(1)
+
+    def doubled(m: re.Match[str]) -> str:
+        return m.group(0) if _NUMERIC.fullmatch(m.group(1)) else m.group(1)
+
+    return _DOUBLED_RE.sub(doubled, _REPEAT_RE.sub(loop, text))
+
+
+def _looping_run(run: str) -> bool:
+    digits = run.translate(_CJK_DIGITS)
+    if len(digits) > MAX_DIGIT_RUN:
+        return True
+    grams = [digits[i : i + 4] for i in range(len(digits) - 3)]
+    return any(grams.count(g) >= 3 for g in set(grams))
+
+
+def has_digit_loop(text: str) -> bool:
+    """Whether Whisper looped on a digit string: a run of more than ``MAX_DIGIT_RUN`` digits,
+    or of more than 12 with a 4-digit pattern said three times (``158123456781567815812…``).
+    Legitimate numbers (11-12 digit phone numbers, ``13800138000``) are not loops."""
+    return any(_looping_run(m.group(0)) for m in _DIGIT_RUN.finditer(text or ""))
+
+
+def truncate_digit_loop(text: str) -> str:
+    """Cut each looping digit run (see :func:`has_digit_loop`) to its first repetition: the
+    shortest period of 7-12 digits the run starts by repeating, else its first 11 digits when
+    they make a mobile number; a loop with neither is left as it is (the field extractor
+    treats it as garbage)."""
+
+    def cut(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if not _looping_run(run):
+            return run
+        digits = run.translate(_CJK_DIGITS)
+        for period in range(7, 13):
+            if digits[:period] == digits[period : 2 * period]:
+                return run[:period]
+        if re.match(r"1[3-9]\d{9}", digits):
+            return run[:11]
+        return run
+
+    return _DIGIT_RUN.sub(cut, text)
+
+
+def is_hallucination(text: str) -> bool:
+    """Whether ``text`` consists only of Whisper's known noise hallucinations."""
+    key = strip_punct(text).lower().replace(" ", "")
+    if not key:
+        return True
+    for h in _HALLUCINATION_KEYS:
+        key = key.replace(h, "")
+    return not key
