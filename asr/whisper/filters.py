@@ -13,6 +13,8 @@ import re
 import zlib
 
 from asr.text import strip_punct
+from asr.text.numerals import digit_chars, to_digits
+from asr.text.phone import is_mobile
 
 __all__ = [
     "HALLUCINATIONS",
@@ -51,9 +53,8 @@ _HALLUCINATION_KEYS = tuple(strip_punct(h).lower() for h in HALLUCINATIONS)
 _REPEAT_RE = re.compile(r"(.{1,10}?)\1{3,}", re.DOTALL)
 _SEP = r"[，,。.！!？?、；;\s]*"
 _DOUBLED_RE = re.compile(f"(\\S{{4,}}?)(?:{_SEP}\\1)+", re.DOTALL)
-_NUMERIC = re.compile(r"[\d零〇一二两三四五六七八九十幺\s\-]+")
-_CJK_DIGITS = str.maketrans("零〇一二两三四五六七八九幺", "0012234567891")
-_DIGIT_RUN = re.compile(r"[\d零〇一二两三四五六七八九幺]{13,}")
+_NUMERIC = re.compile(rf"[\d{digit_chars()}十\s\-]+")
+_DIGIT_RUN = re.compile(rf"[\d{digit_chars()}]{{13,}}")
 MAX_DIGIT_RUN = 20  # no phone number, ID or amount said in one go is longer
 
 
@@ -80,7 +81,7 @@ def collapse_repeats(text: str, min_total: int = 12) -> str:
 
 
 def _looping_run(run: str) -> bool:
-    digits = run.translate(_CJK_DIGITS)
+    digits = to_digits(run)
     if len(digits) > MAX_DIGIT_RUN:
         return True
     grams = [digits[i : i + 4] for i in range(len(digits) - 3)]
@@ -104,11 +105,11 @@ def truncate_digit_loop(text: str) -> str:
         run = m.group(0)
         if not _looping_run(run):
             return run
-        digits = run.translate(_CJK_DIGITS)
+        digits = to_digits(run)
         for period in range(7, 13):
             if digits[:period] == digits[period : 2 * period]:
                 return run[:period]
-        if re.match(r"1[3-9]\d{9}", digits):
+        if is_mobile(digits[:11]):
             return run[:11]
         return run
 
