@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from asr.events import TranscriptEvent
 
 if TYPE_CHECKING:
-    from assistant.sessionfile import SavedSession
+    from assistant.files.session_reader import SavedSession
     from knowledge.scripts import Scripts
 
 Status = Literal["pass", "fail", "na"]
@@ -411,7 +411,7 @@ def score_session(
     scripts: Scripts | None = None,
 ) -> Scorecard:
     """Scorecard of a saved session (object or folder) or of a list of events."""
-    from assistant.sessionfile import SavedSession, load_session
+    from assistant.files.session_reader import SavedSession, load_session
 
     if isinstance(session, str | Path):
         session = load_session(session)

@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from assistant.errors import SessionFileError
+from assistant.files.session_reader import SavedSession, load_session
 from assistant.qa import (
     LABELS,
     PASS_MARK,
@@ -25,7 +26,6 @@ from assistant.qa import (
     fmt_time,
     score_session,
 )
-from assistant.sessionfile import SavedSession, load_session
 
 HIST_COLOUR = "#2f6fdf"
 MISS_COLOUR = "#d9534f"

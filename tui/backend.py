@@ -227,7 +227,7 @@ def briefs(items: Iterable[Any] | None) -> list[TicketBrief]:
 class DraftBrief:
     """What the restore prompt shows of an unfinished call (phone and last words masked)."""
 
-    info: Any  # assistant.drafts.DraftInfo
+    info: Any  # assistant.files.drafts.DraftInfo
     started: str
     name: str
     phone_masked: str
@@ -236,8 +236,8 @@ class DraftBrief:
 
 
 def unfinished_drafts(drafts_dir: Any) -> list[Any]:
-    """``assistant.drafts.find_unfinished`` (newest first)."""
-    from assistant.drafts import find_unfinished
+    """``assistant.files.drafts.find_unfinished`` (newest first)."""
+    from assistant.files.drafts import find_unfinished
 
     return list(find_unfinished(drafts_dir))
 
@@ -245,7 +245,7 @@ def unfinished_drafts(drafts_dir: Any) -> list[Any]:
 def draft_brief(info: Any) -> DraftBrief:
     """Time, caller name and masked phone of a draft: the call-taker's own entries when
     there are some, else what the extractors find in the caller's words (worker thread)."""
-    from assistant.drafts import read_ops
+    from assistant.files.drafts import read_ops
     from assistant.masking import mask_phone, mask_text
 
     _header, ops = read_ops(info.path)
@@ -287,7 +287,7 @@ def draft_brief(info: Any) -> DraftBrief:
 
 def restore_draft(info: Any, engine: Any, clock: Callable[[], datetime]) -> tuple[Any, Any]:
     """Rebuild the session of a draft; the journal keeps appending to the same file."""
-    from assistant.drafts import restore
+    from assistant.files.drafts import restore
 
     return restore(info, engine, clock=clock, resume=True)
 

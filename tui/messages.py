@@ -89,4 +89,4 @@ class DraftsFound(Message):
     def __init__(self, brief: Any, rest: list[Any]) -> None:
         super().__init__()
         self.brief = brief  # tui.backend.DraftBrief
-        self.rest = rest  # assistant.drafts.DraftInfo, newest first
+        self.rest = rest  # assistant.files.drafts.DraftInfo, newest first

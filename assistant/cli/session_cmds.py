@@ -1,6 +1,6 @@
 """Session commands: `hotline replay SESSION`, `hotline qa SESSION...`, `hotline sessions [DIR]`.
 
-Saved sessions are read with :mod:`assistant.sessionfile` (no speech model needed).
+Saved sessions are read with :mod:`assistant.files.session_reader` (no speech model needed).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from assistant.sessionfile import SavedSession, SuggestionRecord
+    from assistant.files.session_reader import SavedSession
+    from assistant.files.suggestions import SuggestionRecord
 
 SPEAKERS = {"caller": "来电人", "agent": "话务员"}
 VERDICTS = {"accept": "受理", "refer": "转办/转接", "decline": "不予受理"}
@@ -128,7 +129,7 @@ def replay_session(
 
 def _sessions_or_exit(paths: list[Path]) -> list[SavedSession]:
     from assistant.errors import SessionFileError
-    from assistant.sessionfile import load_session
+    from assistant.files.session_reader import load_session
 
     out = []
     for p in paths:
@@ -190,8 +191,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """List saved call sessions."""
-        from assistant.samples import SAMPLES_DIR
-        from assistant.sessionfile import list_sessions
+        from assistant.files.samples import SAMPLES_DIR
+        from assistant.files.session_reader import list_sessions
         from assistant.settings import load_settings
 
         dirs = [directory] if directory else [load_settings().effective_recordings_dir,

@@ -164,8 +164,8 @@ class LiveScreen(QuietCursors, Screen[None]):
         self.session_path: str | None = None
         self._semantic_was_ready: bool | None = None
         self.journal: Any = None
-        self.writer: Any = None  # assistant.sessionfile.SessionWriter (the saved session)
-        self.restore_from: Any = None  # assistant.drafts.DraftInfo chosen for restore
+        self.writer: Any = None  # assistant.files.session_writer.SessionWriter (the saved session)
+        self.restore_from: Any = None  # assistant.files.drafts.DraftInfo chosen for restore
         self.restored_events: tuple[TranscriptEvent, ...] = ()
         self.call_started = False
         self.last_state_at = 0.0
@@ -321,7 +321,7 @@ class LiveScreen(QuietCursors, Screen[None]):
             session = backend.new_session(engine, self.ctx.clock)
             if self.mode == "live":
                 # crash safety: every change is journalled until the ticket is stored
-                from assistant.drafts import DraftJournal
+                from assistant.files.drafts import DraftJournal
 
                 self.journal = DraftJournal(self.ctx.settings.drafts_dir, session.call_id)
                 self.journal.attach(session)
@@ -344,7 +344,7 @@ class LiveScreen(QuietCursors, Screen[None]):
     def _open_writer(self, session: Any) -> None:
         """Record the call as a saved session (``<recordings>/<call_id>/``)."""
         try:
-            from assistant.sessionfile import SessionWriter
+            from assistant.files.session_writer import SessionWriter
 
             folder = self.ctx.sessions_dir / session.call_id
             if folder.exists():  # a restored call: keep what the crashed run saved, intact

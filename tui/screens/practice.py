@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from assistant.files.recordings import RecordedCall
 from assistant.state import SessionState
 from tui import backend
 from tui.audio import AudioPlayer, open_player
@@ -17,7 +18,6 @@ from tui.context import AppContext
 from tui.feeds import EventFeed
 from tui.format import clock_text
 from tui.messages import FeedEnded, FeedPosition, WorkerFailed
-from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, report_lines, score_practice
 from tui.screens.live import LiveScreen, TicketSubmitted
 from tui.screens.modals import MessageBox

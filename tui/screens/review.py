@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
+from assistant.files.recordings import RecordedCall
 from assistant.state import SessionState
 from tui import backend
 from tui.context import AppContext
@@ -29,7 +30,6 @@ from tui.format import (
 )
 from tui.messages import EngineReady, WorkerFailed
 from tui.qa_view import QACard, scorecard
-from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, score_practice
 from tui.screens.base import QuietCursors
 from tui.screens.modals import NotesEditor
@@ -330,7 +330,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         """Write the notes with the session: ``review.json`` (with the QA scorecard) for a
         saved session, else ``review_notes.md`` beside the recording (atomic replace)."""
         if self.call.extra.get("session") is not None:
-            from assistant.sessionfile import save_review_notes
+            from assistant.files.session_writer import save_review_notes
 
             card = self.card.raw if self.card is not None else None
             save_review_notes(
@@ -345,7 +345,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
 
 
 def build_review(ctx: AppContext, target: str | None) -> Any:
-    from tui.recordings import load_call, samples_dir
+    from assistant.files.recordings import load_call, samples_dir
     from tui.screens.pickers import CallListScreen
 
     if target is None:

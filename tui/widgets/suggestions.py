@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from assistant.sessionfile import CategoryRecord, SuggestionRecord
+from assistant.files.suggestions import CategoryRecord, SuggestionRecord
 from assistant.state import SessionState
 from knowledge.types import Suggestion
 from tui.format import DEADLINE_LABELS
