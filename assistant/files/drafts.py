@@ -9,6 +9,12 @@ category choice, alert). Each final/edit line is flushed and ``fsync``-ed before
 replays one into a :class:`~assistant.session.CallSession`. A torn last line (the process
 died mid-write) is ignored. :meth:`DraftJournal.complete` / :meth:`DraftJournal.discard`
 remove the draft once the ticket is submitted or the call is dropped.
+
+Lines are written (compact separators) and read (torn last line) through :mod:`asr.jsonl`.
+A journal that cannot be written raises :class:`~assistant.errors.DraftWriteError`: the call
+is then NOT protected, so it must not pass for a :class:`~assistant.errors.StoreError`
+(whose advice to the call-taker is that the draft is safe). Reading a bad draft raises
+:class:`~assistant.errors.SessionFileError`.
 """
 
 from __future__ import annotations
