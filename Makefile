@@ -105,7 +105,7 @@ samples: install
 	@[ -x $(GEN_VENV)/bin/python ] || $(PYTHON) -m venv $(GEN_VENV)
 	$(GEN_VENV)/bin/pip install -q -r audio_samples/generator/requirements.txt
 	$(GEN_VENV)/bin/python audio_samples/generator/make_samples.py
-	$(PY) -m assistant.samples build
+	$(PY) -m assistant.files.samples build
 
 clean:
 	rm -rf $(VENV) .models .pytest_cache .mypy_cache .ruff_cache

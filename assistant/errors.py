@@ -11,7 +11,10 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     │   └── TicketNotFoundError    no ticket with that number or id (also a LookupError)
     ├── FieldInvalidError          a ticket or session field is invalid (``field``)
     │   └── DraftInvalidError      a submitted draft has invalid fields (``problems``)
-    └── SessionFileError           a saved call session is missing or malformed
+    ├── SessionFileError           a saved call session (or a draft being read) is
+    │                              missing or malformed
+    └── DraftWriteError            the crash journal of the call in progress cannot
+                                   be written (disk full, folder gone)
 """
 
 from __future__ import annotations
@@ -100,3 +103,9 @@ class DraftInvalidError(FieldInvalidError):
 
 class SessionFileError(AssistantError):
     """A saved call session is missing or malformed."""
+
+
+class DraftWriteError(AssistantError):
+    """The crash journal (draft) of the call in progress cannot be written: the call is NOT
+    protected against a crash. Deliberately not a :class:`StoreError` (whose advice is "the
+    draft is saved, submit again later")."""

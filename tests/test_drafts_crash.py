@@ -17,8 +17,8 @@ from session_fixtures import FakeEngine
 
 from asr.events import TranscriptEvent
 from assistant.core.session import CallSession
-from assistant.drafts import DraftJournal, find_unfinished, read_ops, restore
-from assistant.errors import SessionFileError, StoreError
+from assistant.errors import DraftWriteError, SessionFileError, StoreError
+from assistant.files.drafts import DraftJournal, find_unfinished, read_ops, restore
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2024, 5, 15, 9, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ _CHILD = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from session_fixtures import FakeEngine
     from asr.events import TranscriptEvent
-    from assistant.drafts import DraftJournal
+    from assistant.files.drafts import DraftJournal
     from assistant.core.session import CallSession
 
     t0 = datetime(2024, 5, 15, 9, 0, tzinfo=timezone.utc)
@@ -150,13 +150,27 @@ def test_partials_are_throttled(tmp_path: Path) -> None:
 
 
 def test_bad_call_id_and_unwritable_dir(tmp_path: Path) -> None:
-    with pytest.raises(StoreError):
+    with pytest.raises(DraftWriteError):
         DraftJournal(tmp_path, "../escape")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     j = DraftJournal(blocker / "sub", "ok")
-    with pytest.raises(StoreError, match="writable"):
+    with pytest.raises(DraftWriteError, match="writable"):
         j.record({"op": "event", "event": json.loads("{}")})
+
+
+def test_a_draft_that_cannot_be_written_is_a_draft_error_not_a_store_error(tmp_path: Path) -> None:
+    """The UI tells the call-taker a StoreError's draft is safe; a journal failure must not
+    pass for one (regression: it used to raise StoreError)."""
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full (a device that is always full)")
+    (tmp_path / "w1.jsonl").symlink_to("/dev/full")  # every write: ENOSPC, no space left
+    s = CallSession(FakeEngine(), call_id="w1", started_at=T0, clock=lambda: T0)
+    j = DraftJournal(tmp_path, "w1")
+    with pytest.raises(DraftWriteError, match="disk full") as info:
+        j.attach(s)
+        s.feed(TranscriptEvent("caller", "我家停水了", 0, 1, True))
+    assert not isinstance(info.value, StoreError)
 
 
 def test_a_sentence_cut_off_mid_recognition_is_restored(tmp_path: Path) -> None:

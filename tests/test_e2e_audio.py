@@ -30,9 +30,10 @@ from e2e_fixtures import reference as load_reference
 from whisper_fixtures import models_dir, whisper_model_folder
 
 from asr.events import TranscriptEvent
+from assistant.files.samples import BASE_START, run_events
+from assistant.files.session_reader import load_session
+from assistant.files.session_writer import SessionWriter
 from assistant.qa import Scorecard, score_session
-from assistant.samples import BASE_START, run_events
-from assistant.sessionfile import SessionWriter, load_session
 from assistant.store import TicketDraft
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ against the reference ticket:
 strict xfails, so a fix makes them XPASS and the entry must be removed.
 
 Also here: the committed ``audio_samples/*/session`` folders are what ``python -m
-assistant.samples build`` produces now, and ``hotline replay`` prints a sample session.
+assistant.files.samples build`` produces now, and ``hotline replay`` prints a sample session.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from e2e_fixtures import (
     script,
 )
 
-from assistant.samples import build_all, run_events, script_events
+from assistant.files.samples import build_all, run_events, script_events
 from assistant.store import TicketDraft
 
 pytestmark = pytest.mark.slow
@@ -92,10 +92,10 @@ def test_script_to_ticket_sentence_transformers(call_id: str, check: str) -> Non
 
 
 def test_committed_sample_sessions_are_up_to_date() -> None:
-    """`python -m assistant.samples build --check`: rebuild in a temp dir and compare bytes."""
+    """`python -m assistant.files.samples build --check`: rebuild in a temp dir and compare bytes."""
     lines: list[str] = []
     code = build_all(SAMPLES, check=True, engine=real_engine(), echo=lines.append)
-    assert code == 0, "\n".join(lines) + "\nrun `python -m assistant.samples build`"
+    assert code == 0, "\n".join(lines) + "\nrun `python -m assistant.files.samples build`"
 
 
 def test_replay_cli_prints_the_call_without_a_model() -> None:

@@ -15,14 +15,9 @@ from session_fixtures import FakeEngine
 
 from asr.events import AudioChunk, TranscriptEvent
 from assistant.errors import SessionFileError
-from assistant.samples import run_events
-from assistant.sessionfile import (
-    SavedSession,
-    SessionWriter,
-    list_sessions,
-    load_session,
-    save_review_notes,
-)
+from assistant.files.samples import run_events
+from assistant.files.session_reader import SavedSession, list_sessions, load_session
+from assistant.files.session_writer import SessionWriter, save_review_notes
 from assistant.store import TicketDraft
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

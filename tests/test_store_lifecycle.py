@@ -16,7 +16,7 @@ from store_fixtures import BEIJING, FakeClock, db_url, make_draft, pg_server, pg
 
 from asr.events import TranscriptEvent
 from assistant.errors import FieldInvalidError, StoreError
-from assistant.export import export_tickets, render
+from assistant.files.export import export_tickets, render
 from assistant.store import (
     CallInfo,
     DraftInvalidError,
@@ -310,7 +310,7 @@ def test_export_masked_by_default_and_unmasked_logged(
     from pathlib import Path
 
     out = Path(str(tmp_path)) / "export.json"
-    with caplog.at_level(logging.WARNING, logger="assistant.export"):
+    with caplog.at_level(logging.WARNING, logger="assistant.files.export"):
         n = export_tickets(tickets, out, "json", masked=False, requested_by="seat-7")
     assert n == 2
     clear = json.loads(out.read_text(encoding="utf-8"))

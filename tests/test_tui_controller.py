@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from assistant.core.state import SessionState
-from assistant.drafts import find_unfinished
+from assistant.files.drafts import find_unfinished
 from assistant.settings import load_settings
 from assistant.store import TicketDraft, TicketStore
 from tests.tui_fixtures import fixed_clock, lexical_engine, scripted_events

@@ -224,7 +224,7 @@ async def test_repeat_caller_is_appended_to_the_existing_ticket(
 
 
 async def test_draft_journal_kept_until_submit(tmp_path: Path, engine: Any, store: Any) -> None:
-    from assistant.drafts import find_unfinished
+    from assistant.files.drafts import find_unfinished
 
     app = make_app(tmp_path, engine, store)
     drafts = app.ctx.settings.drafts_dir
@@ -280,7 +280,7 @@ async def test_live_call_saves_its_audio_and_events_with_real_vosk(
 
     from asr.audio import FileSource
     from asr.models import korean_test_model_path
-    from assistant.sessionfile import load_session
+    from assistant.files.session_reader import load_session
     from tests.conftest import need_real
     from tui.screens.factory import live_feed
 

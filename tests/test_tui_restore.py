@@ -12,8 +12,8 @@ from textual.widgets import Input, Static
 
 from asr.events import Speaker
 from assistant.core.session import CallSession
-from assistant.drafts import DraftJournal, find_unfinished, read_ops
-from assistant.sessionfile import load_session
+from assistant.files.drafts import DraftJournal, find_unfinished, read_ops
+from assistant.files.session_reader import load_session
 from assistant.settings import load_settings
 from assistant.store import TicketStore
 from tests.tui_fixtures import (  # noqa: F401  (anyio_backend is a fixture)

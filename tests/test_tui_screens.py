@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static, TextArea
 
+from assistant.files.recordings import find_calls, samples_dir
 from assistant.settings import load_settings
 from assistant.store import TicketDraft, TicketStore
 from tests.tui_fixtures import (  # noqa: F401  (anyio_backend is a fixture)
@@ -18,7 +19,6 @@ from tests.tui_fixtures import (  # noqa: F401  (anyio_backend is a fixture)
 )
 from tui.app import create_app
 from tui.feeds import ReplayFeed
-from tui.recordings import find_calls, samples_dir
 from tui.screens.modals import ChooseTicket, ConfirmSubmit, MessageBox, NotesEditor
 from tui.screens.practice import PracticeScreen
 from tui.screens.review import ReviewScreen
@@ -99,7 +99,7 @@ async def test_practice_plays_pauses_seeks_and_scores(tmp_path: Path, engine: An
     store.dispose()
 
     # ... but the run is saved as a session a trainer can open in the review screen
-    from assistant.sessionfile import load_session
+    from assistant.files.session_reader import load_session
 
     saved = load_session(practice_folder)
     assert saved.source == "practice" and saved.ended_at is not None
@@ -146,7 +146,7 @@ async def test_review_replays_timeline_and_saves_notes(tmp_path: Path, engine: A
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, NotesEditor))
     # a saved session: the notes (and the QA scorecard) go to its review.json
-    from assistant.sessionfile import load_session
+    from assistant.files.session_reader import load_session
 
     review = load_session(folder / "session").review
     assert review is not None and review["notes"] == "复述及时，结束语规范。"

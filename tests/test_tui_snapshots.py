@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from assistant.files.recordings import samples_dir
 from assistant.settings import load_settings
 from assistant.store import TicketStore
 from tests.tui_fixtures import (
@@ -20,7 +21,6 @@ from tests.tui_fixtures import (
 )
 from tui.app import create_app
 from tui.feeds import ReplayFeed
-from tui.recordings import samples_dir
 from tui.screenshots import seed_demo_ticket
 
 SIZE = (120, 36)

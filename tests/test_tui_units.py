@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from asr.events import TranscriptEvent
+from assistant.files.recordings import find_calls, load_call, samples_dir
 from tui.feeds import FeedCallbacks, PlaybackClock, ReplayFeed
 from tui.format import clock_text, display_width, pad, readback_text
-from tui.recordings import find_calls, load_call, samples_dir
 from tui.runner import SessionRunner
 
 
@@ -165,11 +165,11 @@ def test_load_call_explains_a_folder_without_transcript(tmp_path: Path) -> None:
 
 
 def test_load_call_delegates_sample_sessions_to_sessionfile() -> None:
-    from assistant.sessionfile import load_session
+    from assistant.files.session_reader import load_session
 
     folder = samples_dir() / "04_gas_smell"
     if not (folder / "session" / "session.json").is_file():
-        pytest.skip("sample session missing (python -m assistant.samples build)")
+        pytest.skip("sample session missing (python -m assistant.files.samples build)")
     call = load_call(folder)
     saved = load_session(folder / "session")
     assert call.path == folder / "session"
@@ -185,7 +185,7 @@ def test_load_call_delegates_sample_sessions_to_sessionfile() -> None:
 def test_load_call_of_a_recorded_session(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from assistant.sessionfile import SessionWriter
+    from assistant.files.session_writer import SessionWriter
     from tests.tui_fixtures import scripted_events
 
     events = scripted_events()
@@ -281,3 +281,21 @@ def test_error_brief_fits_the_status_bar() -> None:
     for exc in (AudioDeviceError("x"), StoreError("locked"), ValueError("boom")):
         assert display_width(error_brief("语音识别", exc)) <= 30
     assert "麦克风" in error_brief("语音识别", AudioDeviceError("x"))
+
+
+def test_a_failed_draft_write_is_not_reported_as_saved(tmp_path: Path) -> None:
+    """The journal's write failure is a DraftWriteError, never the store's 草稿已保存."""
+    from assistant.errors import DraftWriteError, StoreError
+    from assistant.files.drafts import DraftJournal
+    from tui.format import display_width, error_brief, error_text
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DraftWriteError) as info:
+        DraftJournal(blocker / "sub", "c1").record({"op": "event", "event": {}})
+    exc = info.value
+    assert not isinstance(exc, StoreError)
+    brief, text = error_brief("分析", exc), error_text("分析", exc)
+    assert "已保存" not in brief and "已保存" not in text and "仍在本机草稿" not in text
+    assert "草稿无法保存" in brief and display_width(brief) <= 30
+    assert "Ctrl+S" in text and str(exc) in text

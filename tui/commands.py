@@ -120,9 +120,9 @@ def register(app: typer.Typer) -> None:
 def _check_recording(path: str) -> None:
     """Fail before the app opens when the recording cannot be practised on."""
     from assistant.errors import AssistantError
+    from assistant.files.recordings import load_call
     from assistant.settings import load_settings
     from tui.context import AppContext
-    from tui.recordings import load_call
     from tui.screens.factory import mandarin_recogniser
 
     try:
@@ -142,14 +142,14 @@ def _write_report(sessions: list[str], out: Path) -> None:
 
     paths = [Path(s) for s in sessions]
     if not paths:
-        from assistant.samples import SAMPLES_DIR
-        from assistant.sessionfile import list_sessions
+        from assistant.files.samples import SAMPLES_DIR
+        from assistant.files.session_reader import list_sessions
         from assistant.settings import load_settings
 
         dirs = [load_settings().effective_recordings_dir, SAMPLES_DIR]
         paths = [s.path for d in dirs for s in list_sessions(d)]
     else:
-        from assistant.sessionfile import list_sessions
+        from assistant.files.session_reader import list_sessions
 
         # a folder of sessions stands for every session in it
         expanded: list[Path] = []

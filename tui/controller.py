@@ -4,9 +4,9 @@ One controller per call screen. It owns
 
 * the :class:`~tui.runner.SessionRunner` (every :class:`~assistant.core.session.CallSession`
   change runs on one background thread, in order),
-* the crash journal (:class:`~assistant.drafts.DraftJournal`, live calls only) and the
+* the crash journal (:class:`~assistant.files.drafts.DraftJournal`, live calls only) and the
   restore of an unfinished call from its draft,
-* the saved session folder (:class:`~assistant.sessionfile.SessionWriter`, and the live
+* the saved session folder (:class:`~assistant.files.session_writer.SessionWriter`, and the live
   audio through the feed's audio tap),
 * the ticket store side: duplicate and caller-history look-ups, submit, merge into an
   earlier ticket, with the audit of what the assistant proposed and of the call-taker's
@@ -30,7 +30,7 @@ from assistant.core.state import SessionState
 
 # Imported here, at start-up on the UI thread (about 0.2 s), so that no UI-thread call
 # ever waits on the import lock of a module a worker thread is still importing.
-from assistant.drafts import DraftInfo, DraftJournal, restore
+from assistant.files.drafts import DraftInfo, DraftJournal, restore
 from assistant.store import (
     CallerHistory,
     CallInfo,
@@ -45,7 +45,7 @@ from tui.runner import SessionRunner
 
 if TYPE_CHECKING:
     from asr.events import TranscriptEvent
-    from assistant.sessionfile import SessionWriter
+    from assistant.files.session_writer import SessionWriter
 
 __all__ = ["CallController", "CallListener", "CallLookup", "CallSetup"]
 
@@ -213,7 +213,7 @@ class CallController:
         setup = self.setup
         tap = getattr(self.feed, "audio_tap", None)
         try:
-            from assistant.sessionfile import SessionWriter
+            from assistant.files.session_writer import SessionWriter
 
             folder = self.ctx.sessions_dir / session.call_id
             if folder.exists():  # a restored call: keep what the crashed run saved, intact

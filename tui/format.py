@@ -164,7 +164,7 @@ def _error_kinds() -> list[tuple[tuple[type[BaseException], ...], str, str]]:
         ModelNotFoundError,
         SampleRateMismatchError,
     )
-    from assistant.errors import SessionFileError, StoreError
+    from assistant.errors import DraftWriteError, SessionFileError, StoreError
 
     return [
         (
@@ -181,6 +181,12 @@ def _error_kinds() -> list[tuple[tuple[type[BaseException], ...], str, str]]:
         ),
         ((AudioFileError,), "录音无法读取", "录音无法读取或格式不对，请换一个录音文件。"),
         ((SampleRateMismatchError,), "", "录音无法读取或格式不对，请换一个录音文件。"),
+        (
+            (DraftWriteError,),
+            "草稿无法保存（请尽快提交）",
+            "本机草稿无法写入（磁盘已满或数据文件夹不可写）：程序意外退出时这通电话无法恢复，"
+            "请尽快按 Ctrl+S 提交工单。",
+        ),
         (
             (StoreError,),
             "工单库暂不可写（草稿已保存）",

@@ -11,7 +11,7 @@ from asr.events import TranscriptEvent
 from assistant.core.state import SessionState
 
 if TYPE_CHECKING:
-    from assistant.drafts import DraftInfo
+    from assistant.files.drafts import DraftInfo
     from assistant.store import Ticket, TicketDraft
     from tui.format import TicketBrief
     from tui.restore import DraftBrief

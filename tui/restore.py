@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.drafts import DraftInfo, find_unfinished, read_ops
+from assistant.files.drafts import DraftInfo, find_unfinished, read_ops
 
 __all__ = ["DraftBrief", "discard_draft", "summarise_draft", "unfinished_drafts"]
 

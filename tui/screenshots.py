@@ -75,12 +75,12 @@ async def _settle(app: Any, pilot: Any, timeout: float = 60.0) -> None:
 
 async def export(out: Path, size: tuple[int, int]) -> list[Path]:
     from asr.events import TranscriptEvent
+    from assistant.files.recordings import samples_dir
     from assistant.settings import load_settings
     from assistant.store import TicketStore
     from knowledge.engine import KnowledgeEngine
     from tui.app import create_app
     from tui.feeds import ReplayFeed
-    from tui.recordings import samples_dir
 
     out.mkdir(parents=True, exist_ok=True)
     engine = KnowledgeEngine.create(embedding_backend="none", load_in_background=False)

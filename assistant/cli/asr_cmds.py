@@ -140,7 +140,7 @@ def transcribe(
     channel_map: tuple[str, ...] | None = None
     if file.is_dir():
         from assistant.errors import SessionFileError
-        from assistant.sessionfile import is_session, load_session
+        from assistant.files.session_reader import is_session, load_session
 
         if not is_session(file):
             raise _fail(f"{file} is a folder but not a saved session (no session.json)", 2)
@@ -231,7 +231,7 @@ def transcribe(
     if finals == 0:
         typer.echo("note: no speech recognised", err=True)
     if session_dir is not None:
-        from assistant.sessionfile import save_second_pass
+        from assistant.files.session_writer import save_second_pass
 
         path = save_second_pass(
             session_dir,

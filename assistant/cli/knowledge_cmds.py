@@ -84,6 +84,7 @@ def analyze(
     ] = None,
 ) -> None:
     """Analyse caller texts: categories, scope verdict, urgency, emotion, guidance (JSON Lines)."""
+    from asr.jsonl import dumps_line
     from assistant.batch import analyze_line
 
     engine = _build_engine(backend)
@@ -110,7 +111,7 @@ def analyze(
                 if line:
                     with contextlib.redirect_stdout(sys.stderr):
                         result = analyze_line(engine, line, n, top)
-                    out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    out.write(dumps_line(result))
                     out.flush()
                 if progress is not None:
                     progress.advance(task)

@@ -1,6 +1,6 @@
 """Session commands: `hotline replay SESSION`, `hotline qa SESSION...`, `hotline sessions [DIR]`.
 
-Saved sessions are read with :mod:`assistant.sessionfile` (no speech model needed).
+Saved sessions are read with :mod:`assistant.files.session_reader` (no speech model needed).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from assistant.labels import (
 )
 
 if TYPE_CHECKING:
-    from assistant.sessionfile import SavedSession, SuggestionRecord
+    from assistant.files.session_reader import SavedSession
+    from assistant.files.suggestions import SuggestionRecord
 
 # The form fields that a replay prints as they change (the category has its own line).
 REPLAY_FIELDS = ("name", "phone", "address", "incident_time", "summary")
@@ -133,7 +134,7 @@ def replay_session(
 
 def _sessions_or_exit(paths: list[Path]) -> list[SavedSession]:
     from assistant.errors import SessionFileError
-    from assistant.sessionfile import load_session
+    from assistant.files.session_reader import load_session
 
     out = []
     for p in paths:
@@ -195,8 +196,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """List saved call sessions."""
-        from assistant.samples import SAMPLES_DIR
-        from assistant.sessionfile import list_sessions
+        from assistant.files.samples import SAMPLES_DIR
+        from assistant.files.session_reader import list_sessions
         from assistant.settings import load_settings
 
         dirs = [directory] if directory else [load_settings().effective_recordings_dir,

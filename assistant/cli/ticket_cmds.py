@@ -274,7 +274,7 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         from rich.console import Console
 
         from assistant.errors import AssistantError
-        from assistant.export import EXPORT_FORMATS, export_tickets
+        from assistant.files.export import EXPORT_FORMATS, export_tickets
 
         if fmt not in EXPORT_FORMATS:
             raise _fail(f"--format 应为 {' / '.join(EXPORT_FORMATS)}，不是 {fmt!r}")

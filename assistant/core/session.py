@@ -3,7 +3,7 @@
 :class:`CallSession` is pure (no terminal I/O, no threads). Feed it the recogniser's
 :class:`~asr.events.TranscriptEvent` objects (or typed text) and the call-taker's edits;
 read :attr:`CallSession.state` after each call. Everything that changes the session is an
-*operation* (a small JSON-safe dict) that listeners receive — :class:`assistant.drafts.DraftJournal`
+*operation* (a small JSON-safe dict) that listeners receive — :class:`assistant.files.drafts.DraftJournal`
 writes them to disk — and that :meth:`CallSession.from_dict` replays to rebuild a session.
 
 The session composes the parts of the call model: :mod:`.fields` (ticket fields and locks),

@@ -16,9 +16,9 @@ from html import escape
 from pathlib import Path
 
 from assistant.errors import SessionFileError
+from assistant.files.session_reader import SavedSession, load_session
 from assistant.qa.items import LABELS, POINTS, SPEAKER_LABELS, STATUS_LABELS, fmt_time
 from assistant.qa.scorecard import PASS_MARK, Scorecard, score_session
-from assistant.sessionfile import SavedSession, load_session
 
 HIST_COLOUR = "#2f6fdf"
 MISS_COLOUR = "#d9534f"

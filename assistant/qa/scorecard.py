@@ -21,7 +21,7 @@ from assistant.qa import checks
 from assistant.qa.items import QAItem
 
 if TYPE_CHECKING:
-    from assistant.sessionfile import SavedSession
+    from assistant.files.session_reader import SavedSession
     from knowledge.scripts import Scripts
 
 PASS_MARK = 80.0
@@ -112,7 +112,7 @@ def score_session(
     scripts: Scripts | None = None,
 ) -> Scorecard:
     """Scorecard of a saved session (object or folder) or of a list of events."""
-    from assistant.sessionfile import SavedSession, load_session
+    from assistant.files.session_reader import SavedSession, load_session
 
     if isinstance(session, str | Path):
         session = load_session(session)

@@ -8,9 +8,9 @@ from typing import Any
 
 from textual.screen import Screen
 
+from assistant.files.recordings import RecordedCall, find_calls, load_call, samples_dir
 from tui.context import AppContext
 from tui.feeds import EventFeed, ReplayFeed, TranscriberFeed
-from tui.recordings import RecordedCall, find_calls, load_call, samples_dir
 
 
 def mandarin_recogniser(ctx: AppContext) -> tuple[bool, str]:

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from assistant.drafts import DraftInfo
+from assistant.files.drafts import DraftInfo
 from tui.context import AppContext
 from tui.format import error_text
 from tui.messages import EngineReady, WorkerFailed

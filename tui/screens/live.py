@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from asr.events import TranscriptEvent
-from assistant.drafts import DraftInfo
+from assistant.files.drafts import DraftInfo
 from assistant.store import TicketDraft
 from tui.context import AppContext
 from tui.controller import CallController, CallListener, CallSetup

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from assistant.files.recordings import call_title, find_calls
 from tui.context import AppContext
-from tui.recordings import call_title, find_calls
 from tui.screens.base import QuietCursors
 
 

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from assistant.core.state import SessionState
+from assistant.files.recordings import RecordedCall
 from assistant.store import Ticket, TicketDraft
 from tui.audio import AudioPlayer, open_player
 from tui.context import AppContext
@@ -18,7 +19,6 @@ from tui.controller import CallSetup
 from tui.feeds import EventFeed
 from tui.format import clock_text
 from tui.messages import FeedEnded, FeedPosition, TicketSubmitted, WorkerFailed
-from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, report_lines, score_practice
 from tui.screens.live import LiveScreen
 from tui.screens.modals import MessageBox

@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual import work
 from textual.screen import Screen
 
-from assistant.drafts import DraftInfo
+from assistant.files.drafts import DraftInfo
 from tui.messages import DraftsFound, WorkerFailed
 from tui.restore import discard_draft, summarise_draft
 

@@ -18,12 +18,12 @@ from textual.widgets import Footer, Static
 from asr.events import TranscriptEvent
 from assistant.core.session import CallSession
 from assistant.core.state import SessionState
+from assistant.files.recordings import RecordedCall
 from assistant.labels import FIELD_LABELS, FIELD_STATUS_LABELS, VERDICT_LABELS
 from assistant.qa.scorecard import Scorecard, score_call
 from tui.context import AppContext
 from tui.format import channel_text, clock_text, error_text, semantic_state
 from tui.messages import EngineReady, WorkerFailed
-from tui.recordings import RecordedCall
 from tui.scoring_view import PracticeScore, score_practice
 from tui.screens.base import QuietCursors
 from tui.screens.modals import NotesEditor
@@ -308,7 +308,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         """Write the notes with the session: ``review.json`` (with the QA scorecard) for a
         saved session, else ``review_notes.md`` beside the recording (atomic replace)."""
         if self.call.extra.get("session") is not None:
-            from assistant.sessionfile import save_review_notes
+            from assistant.files.session_writer import save_review_notes
 
             save_review_notes(
                 self.call.path, text, reviewer=self.ctx.settings.seat_id, scorecard=self.card
@@ -322,7 +322,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
 
 
 def build_review(ctx: AppContext, target: str | None) -> Any:
-    from tui.recordings import load_call, samples_dir
+    from assistant.files.recordings import load_call, samples_dir
     from tui.screens.pickers import CallListScreen
 
     if target is None:

@@ -7,8 +7,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from assistant.core.state import SessionState
+from assistant.files.suggestions import CategoryRecord, SuggestionRecord
 from assistant.labels import DEADLINE_LABELS
-from assistant.sessionfile import CategoryRecord, SuggestionRecord
 from knowledge.types import Suggestion
 from tui.messages import CategoryChosen
 

@@ -1,11 +1,12 @@
-"""Finding and loading recorded calls for the practice and review screens.
+"""Finding and loading recorded calls for the practice and review screens and commands.
 
 A call folder holds audio (``audio.wav`` / ``call.wav``), recognition events
 (``events.jsonl``, from ``asr.recording``) or a scripted transcript (``script.json``
 of the sample calls), and optionally ``reference_ticket.json``. Saved sessions (a
 ``session.json`` in the folder or in ``<folder>/session``) are read by
-``assistant.sessionfile.load_session``; only plain folders without one (a recording made by
-``asr.recording``, a sample's ``script.json``) are read here. Nothing here imports textual.
+:func:`assistant.files.session_reader.load_session` (the one loader of session folders); only
+plain folders without one (a recording made by ``asr.recording``, a sample's ``script.json``)
+are read here. Nothing here imports textual.
 """
 
 from __future__ import annotations
@@ -16,7 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from asr.events import TranscriptEvent
+from assistant.errors import SessionFileError
+from assistant.files.session_reader import is_session, list_sessions, load_session
 
+__all__ = [
+    "AUDIO_NAMES",
+    "EVENTS_NAME",
+    "SAMPLES_DIR",
+    "RecordedCall",
+    "call_title",
+    "find_calls",
+    "load_call",
+    "samples_dir",
+    "session_folder",
+]
+
+#: The repository's ``audio_samples`` folder (sample calls for practice and demo).
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "audio_samples"
 AUDIO_NAMES = ("audio.wav", "call.wav", "caller.wav")
 EVENTS_NAME = "events.jsonl"
 
@@ -63,8 +80,6 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 def session_folder(folder: Path) -> Path | None:
     """The saved-session folder of a call folder (itself or ``<folder>/session``), if any."""
-    from assistant.sessionfile import is_session
-
     for candidate in (folder, folder / "session"):
         if is_session(candidate):
             return candidate
@@ -72,9 +87,7 @@ def session_folder(folder: Path) -> Path | None:
 
 
 def _saved_session(folder: Path) -> RecordedCall:
-    """A session saved by ``assistant.sessionfile`` (the one loader of session folders)."""
-    from assistant.sessionfile import load_session
-
+    """A saved session, read by :func:`~assistant.files.session_reader.load_session`."""
     s = load_session(folder)
     return RecordedCall(
         path=s.path,
@@ -92,8 +105,6 @@ def _saved_session(folder: Path) -> RecordedCall:
 
 def load_call(path: str | Path) -> RecordedCall:
     """Read a call folder (or an ``events.jsonl`` / audio file inside one)."""
-    from assistant.errors import SessionFileError
-
     p = Path(path).expanduser()
     folder = p if p.is_dir() else p.parent
     if not folder.is_dir():
@@ -146,12 +157,10 @@ def load_call(path: str | Path) -> RecordedCall:
 
 
 def find_calls(*dirs: Path, skip_sources: frozenset[str] = frozenset()) -> list[Path]:
-    """Calls under ``dirs``: saved sessions (``assistant.sessionfile.list_sessions``: the
+    """Calls under ``dirs``: saved sessions (``session_reader.list_sessions``: the
     folder, its sub-folders and ``<sub>/session``), then plain folders with events.jsonl or
     script.json that hold no session. Sessions keep list_sessions' order; the rest by name.
     Sessions whose source is in ``skip_sources`` (e.g. ``practice``) are left out."""
-    from assistant.sessionfile import list_sessions
-
     found: list[Path] = []
     for d in dirs:
         if not d.is_dir():
@@ -170,8 +179,6 @@ def find_calls(*dirs: Path, skip_sources: frozenset[str] = frozenset()) -> list[
 
 def call_title(folder: Path) -> str:
     """The title to list a call by (session header, else script.json, else folder name)."""
-    from assistant.sessionfile import is_session, list_sessions
-
     if is_session(folder):
         summaries = list_sessions(folder)
         if summaries:
@@ -187,4 +194,4 @@ def call_title(folder: Path) -> str:
 
 def samples_dir() -> Path:
     """The repository's ``audio_samples`` folder (sample calls for practice and demo)."""
-    return Path(__file__).resolve().parent.parent / "audio_samples"
+    return SAMPLES_DIR

@@ -1,4 +1,4 @@
-"""Build the replayable sessions of the sample calls: ``python -m assistant.samples build``.
+"""Build the replayable sessions of the sample calls: ``python -m assistant.files.samples build``.
 
 For every ``audio_samples/<id>/`` with a ``script.json`` (timed turns written by the sample
 generator), ``audio_samples/<id>/session/`` is (re)written:
@@ -34,14 +34,30 @@ from typing import Any
 from asr.events import TranscriptEvent
 from assistant.core.session import CallSession, EngineLike
 from assistant.errors import SessionFileError
-from assistant.sessionfile import SessionWriter
+from assistant.files.recordings import SAMPLES_DIR
+from assistant.files.session_writer import SessionWriter
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "audio_samples"
+__all__ = [
+    "BASE_START",
+    "SAMPLES_DIR",
+    "SessionRun",
+    "build_all",
+    "build_sample",
+    "load_script",
+    "main",
+    "run_events",
+    "sample_folders",
+    "script_events",
+]
+
 SESSION_DIRNAME = "session"
 BEIJING = timezone(timedelta(hours=8))
 BASE_START = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING)
 SCRIPT_ENGINE = "script"
 SCRIPT_MODEL = "reference transcript (script.json), not recognised"
+# Written into every sample's session.json; the committed sessions must stay byte-identical,
+# so it keeps the command's name from before the module moved to assistant.files.
+BUILT_BY = "python -m assistant.samples build"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +156,7 @@ def build_sample(folder: Path, engine: EngineLike, out: Path | None = None, inde
         metadata={"transcript": "reference script of the synthesised audio (script.json), "
                                 "not a recognition result",
                   "ticket": "the ticket the assistant prefilled (not edited by a call-taker)",
-                  "built_by": "python -m assistant.samples build"},
+                  "built_by": BUILT_BY},
     )  # fmt: skip
     with writer:
         run = run_events(engine, script_events(script), call_id=call_id, started_at=started,
@@ -204,13 +220,13 @@ def build_all(
             out = build_sample(folder, eng, index=i)
             echo(f"{folder.name}: wrote {out.relative_to(samples_dir.parent)}")
     if stale:
-        echo("sample sessions are out of date: run `python -m assistant.samples build`")
+        echo("sample sessions are out of date: run `python -m assistant.files.samples build`")
         return 1
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.samples",
+    parser = argparse.ArgumentParser(prog="python -m assistant.files.samples",
                                      description="Build the sample call sessions.")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="(re)write audio_samples/<id>/session/")

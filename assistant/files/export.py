@@ -22,6 +22,9 @@ from assistant.privacy import mask_address as _mask_address
 from assistant.privacy import mask_name, mask_phone, mask_text
 from assistant.store import Ticket
 
+__all__ = ["EXPORT_COLUMNS", "EXPORT_FORMATS", "ExportFormat", "export_tickets", "render",
+           "ticket_record"]  # fmt: skip
+
 log = logging.getLogger(__name__)
 
 ExportFormat = Literal["csv", "json"]

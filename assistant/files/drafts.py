@@ -9,12 +9,17 @@ category choice, alert). Each final/edit line is flushed and ``fsync``-ed before
 replays one into a :class:`~assistant.core.session.CallSession`. A torn last line (the process
 died mid-write) is ignored. :meth:`DraftJournal.complete` / :meth:`DraftJournal.discard`
 remove the draft once the ticket is submitted or the call is dropped.
+
+Lines are written (compact separators) and read (torn last line) through :mod:`asr.jsonl`.
+A journal that cannot be written raises :class:`~assistant.errors.DraftWriteError`: the call
+is then NOT protected, so it must not pass for a :class:`~assistant.errors.StoreError`
+(whose advice to the call-taker is that the draft is safe). Reading a bad draft raises
+:class:`~assistant.errors.SessionFileError`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import time
@@ -22,10 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from asr.jsonl import JsonlWriter, read_lines
 from assistant.core.session import CallSession, EngineLike, Op
-from assistant.errors import SessionFileError, StoreError
+from assistant.errors import DraftWriteError, SessionFileError
+
+__all__ = ["SUFFIX", "DraftInfo", "DraftJournal", "find_unfinished", "read_ops", "restore"]
 
 SUFFIX = ".jsonl"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -54,7 +62,7 @@ class DraftJournal:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if not _SAFE_ID.match(call_id):
-            raise StoreError(
+            raise DraftWriteError(
                 f"call id {call_id!r} cannot be used as a draft file name "
                 "(letters, digits, '-', '_' and '.' only)"
             )
@@ -65,19 +73,19 @@ class DraftJournal:
         self._monotonic = monotonic
         self._last_partial = -1e18
         self._pending: dict[str, Op] = {}  # per speaker: the newest partial not yet written
-        self._fh: IO[str] | None = None
+        self._fh: JsonlWriter | None = None
         self._started_at = started_at
         self._k = k
 
     # ---------------------------------------------------------------- writing
-    def _open(self) -> IO[str]:
+    def _open(self) -> JsonlWriter:
         if self._fh is None:
             try:
                 self.dir.mkdir(parents=True, exist_ok=True)
                 new = not self.path.exists()
-                self._fh = self.path.open("a", encoding="utf-8")
+                self._fh = JsonlWriter(self.path.open("a", encoding="utf-8"), compact=True)
             except OSError as exc:
-                raise StoreError(
+                raise DraftWriteError(
                     f"cannot write the call draft {self.path}: {exc}; check that "
                     "the data folder exists and is writable"
                 ) from exc
@@ -97,12 +105,19 @@ class DraftJournal:
         fh = self._fh
         assert fh is not None
         try:
-            fh.write(json.dumps(op, ensure_ascii=False, separators=(",", ":")) + "\n")
-            fh.flush()
-            if sync:
-                os.fsync(fh.fileno())
+            fh.write(op, sync=sync)
         except OSError as exc:
-            raise StoreError(
+            raise DraftWriteError(
+                f"cannot write the call draft {self.path}: {exc} (disk full?)"
+            ) from exc
+
+    def _sync(self) -> None:
+        fh = self._fh
+        assert fh is not None
+        try:
+            os.fsync(fh.fh.fileno())
+        except OSError as exc:
+            raise DraftWriteError(
                 f"cannot write the call draft {self.path}: {exc} (disk full?)"
             ) from exc
 
@@ -122,8 +137,7 @@ class DraftJournal:
                 self._write(pending, sync=False)
             self._pending.clear()
             if kind == "partial":
-                assert self._fh is not None
-                os.fsync(self._fh.fileno())
+                self._sync()
                 return
         if kind != "partial":
             self._write(op, sync=True)
@@ -138,13 +152,13 @@ class DraftJournal:
         for op in session.ops:  # anything fed before attaching
             self._write(op, sync=False)
         if self._fh is not None:
-            os.fsync(self._fh.fileno())
+            self._sync()
         session.add_listener(self.record)
         return session
 
     def close(self) -> None:
         if self._fh is not None and self._pending:  # an orderly close keeps the last partials
-            with contextlib.suppress(StoreError, OSError):
+            with contextlib.suppress(DraftWriteError, OSError):
                 for pending in self._pending.values():
                     self._write(pending, sync=True)
         self._pending.clear()
@@ -184,24 +198,22 @@ def read_ops(path: Path | str) -> tuple[dict[str, Any], list[Op]]:
     """The header and the operations of a draft; a torn last line is skipped."""
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        lines = list(read_lines(p))
     except FileNotFoundError as exc:
         raise SessionFileError(f"draft {p} does not exist") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise SessionFileError(f"cannot read draft {p}: {exc}") from exc
     header: dict[str, Any] | None = None
     ops: list[Op] = []
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            op = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if i == len(lines) - 1:
+    for line in lines:
+        if line.error is not None:
+            if line.last:
                 break  # torn write at the moment of the crash
             raise SessionFileError(
-                f"draft {p} line {i + 1} is corrupt ({exc}); move the file aside to continue"
-            ) from exc
+                f"draft {p} line {line.number} is corrupt ({line.error}); "
+                "move the file aside to continue"
+            ) from line.error
+        op = line.value
         if op.get("op") == "header":
             header = op
         else:
