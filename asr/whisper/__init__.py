@@ -13,8 +13,9 @@ Importing the package loads numpy only; faster-whisper (CTranslate2, onnxruntime
 imported when an engine is created or the VAD first runs.
 """
 
-from asr.whisper.decoder import DEFAULT_PROMPT, DecodeResult, WhisperEngine
+from asr.whisper.decoder import DEFAULT_PROMPT, WhisperEngine
 from asr.whisper.filters import (
+    DecodeResult,
     collapse_repeats,
     has_digit_loop,
     is_hallucination,

@@ -42,7 +42,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ from asr.errors import ASRError, EngineUnavailableError, ModelNotFoundError
 from asr.events import Speaker
 from asr.text import to_simplified
 from asr.whisper.filters import (
+    DecodeResult,
     collapse_repeats,
     compression_ratio,
     has_digit_loop,
@@ -62,24 +62,11 @@ from asr.whisper.model import check_whisper_folder
 from asr.whisper.recogniser import ENGINE_NAME, WhisperRecognizer
 from asr.whisper.vad import SAMPLE_RATE, VadConfig
 
-__all__ = ["DEFAULT_PROMPT", "DecodeResult", "WhisperEngine"]
+__all__ = ["DEFAULT_PROMPT", "WhisperEngine"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = "以下是普通话的句子，使用简体中文。"
-
-
-@dataclass(frozen=True, slots=True)
-class DecodeResult:
-    """One Whisper decode of an utterance, with the quality signals used by the guards."""
-
-    raw: str  # Simplified Chinese, repetitions collapsed; "" when rejected
-    avg_logprob: float
-    no_speech_prob: float
-    compression_ratio: float
-    temperature: float
-    rejected: str | None = None  # why the text was dropped, None when kept
-    decode_s: float = 0.0
 
 
 class _Load:

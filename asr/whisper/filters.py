@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass
 
 from asr.text import strip_punct
 from asr.text.numerals import digit_chars, to_digits
@@ -19,6 +20,7 @@ from asr.text.phone import is_mobile
 __all__ = [
     "HALLUCINATIONS",
     "MAX_DIGIT_RUN",
+    "DecodeResult",
     "collapse_repeats",
     "compression_ratio",
     "has_digit_loop",
@@ -124,3 +126,16 @@ def is_hallucination(text: str) -> bool:
     for h in _HALLUCINATION_KEYS:
         key = key.replace(h, "")
     return not key
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeResult:
+    """One Whisper decode of an utterance, with the quality signals used by the guards."""
+
+    raw: str  # Simplified Chinese, repetitions collapsed; "" when rejected
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    temperature: float
+    rejected: str | None = None  # why the text was dropped, None when kept
+    decode_s: float = 0.0

@@ -15,23 +15,39 @@ decoding cost).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from asr.errors import ASRError
 from asr.events import AudioChunk, Speaker, TranscriptEvent
 from asr.text import normalize_text
-from asr.whisper.vad import SAMPLE_RATE, Endpointer, Utterance
+from asr.whisper.filters import DecodeResult
+from asr.whisper.vad import SAMPLE_RATE, Endpointer, Utterance, VadConfig
 
-if TYPE_CHECKING:  # the engine imports this module to make recognisers
-    from asr.whisper.decoder import DecodeResult, WhisperEngine
-
-__all__ = ["ENGINE_NAME", "WhisperRecognizer"]
+__all__ = ["ENGINE_NAME", "UtteranceDecoder", "WhisperRecognizer"]
 
 log = logging.getLogger(__name__)
 
 ENGINE_NAME = "whisper"
+
+
+class UtteranceDecoder(Protocol):
+    """What a recogniser needs of the shared decoder (:class:`~asr.whisper.decoder.WhisperEngine`,
+    which makes the recognisers, so this module does not import it)."""
+
+    sample_rate: int
+    vad_config: VadConfig
+    partials: bool
+    partial_interval: float
+    max_partial_load: float
+    speculative_silence_s: float | None
+
+    def decode(
+        self, audio: np.ndarray, *, blocking: bool = True, partial: bool = False
+    ) -> DecodeResult | None: ...
+
+    def decoder_load(self) -> float: ...
 
 
 def _to_float(samples: np.ndarray) -> np.ndarray:
@@ -54,7 +70,7 @@ def _to_float(samples: np.ndarray) -> np.ndarray:
 class WhisperRecognizer:
     """Streaming Whisper recogniser for one channel (see :class:`WhisperEngine`)."""
 
-    def __init__(self, engine: WhisperEngine, speaker: Speaker, channel: int = 0) -> None:
+    def __init__(self, engine: UtteranceDecoder, speaker: Speaker, channel: int = 0) -> None:
         self.engine = engine
         self.speaker: Speaker = speaker
         self.channel = channel
