@@ -3,6 +3,8 @@
 Importing ``tui`` itself stays cheap and Textual-free; the public API is in these
 submodules (import from them):
 
+* ``tui.cli``: the ``hotline`` console script (the headless commands of ``assistant.cli``
+  plus the UI commands of ``tui.commands``); no textual until a screen opens.
 * ``tui.app``: :func:`~tui.app.create_app` and ``HotlineApp``, the one factory the
   ``hotline`` commands and the tests use (imports textual).
 * ``tui.context``: ``AppContext``, the services one app uses (no textual).
@@ -19,6 +21,8 @@ The UI defines no exceptions of its own: it shows the core's (``assistant.errors
 
 __all__ = [
     "app",
+    "cli",
+    "commands",
     "context",
     "controller",
     "feeds",
