@@ -113,8 +113,12 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
     """
     tickets = typer.Typer(
         name="tickets",
-        help="Stored tickets: list, show with audit trail, export. "
-        "With no subcommand it opens the tickets screen of the terminal app.",
+        help="Stored tickets: list, show with audit trail, export."
+        + (
+            " With no subcommand it opens the tickets screen of the terminal app."
+            if open_ui
+            else ""
+        ),
         invoke_without_command=True,
         no_args_is_help=False,
         rich_markup_mode="rich",
