@@ -17,6 +17,7 @@ Subpackages and modules:
 * :mod:`assistant.cli` — the headless `hotline` commands;
 * :mod:`assistant.batch` — `hotline analyze`: one JSON Lines record in, one out;
 * :mod:`assistant.labels` — display labels (speaker, verdict, urgency, ...);
+* :mod:`assistant.lazy` — lazy package exports (PEP 562) for `core` and `files`;
 * :mod:`assistant.settings` — typed settings; :mod:`assistant.errors` — the exception tree;
 * :mod:`assistant.privacy` — masking of personal data;
 * :mod:`assistant.applog` — the seat's log file;
@@ -35,6 +36,7 @@ __all__ = [
     "extract",
     "files",
     "labels",
+    "lazy",
     "privacy",
     "qa",
     "services",

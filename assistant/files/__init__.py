@@ -25,8 +25,9 @@ those from their modules when you need them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from assistant.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from assistant.files.drafts import DraftInfo, DraftJournal, find_unfinished, read_ops, restore
@@ -102,12 +103,4 @@ __all__ = [  # noqa: RUF022 (grouped by module, as in _WHERE)
     "SuggestionRecord",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Load the submodule that defines ``name`` on first access (keeps import cheap)."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)
