@@ -12,10 +12,7 @@ from assistant.labels import TICKET_FIELD_LABELS
 from assistant.qa.trainee import TicketScore, score_ticket
 from tui.format import pad
 
-__all__ = ["PracticeScore", "report_lines", "score_practice"]
-
-PracticeScore = TicketScore
-"""The score the practice and review screens show (the trainee scorer's own type)."""
+__all__ = ["report_lines", "score_practice"]
 
 
 def score_practice(

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from assistant.core.state import SessionState
 from assistant.files.recordings import RecordedCall
+from assistant.qa.trainee import TicketScore
 from assistant.store import Ticket, TicketDraft
 from tui.audio import AudioPlayer, open_player
 from tui.context import AppContext
@@ -19,7 +20,7 @@ from tui.controller import CallSetup
 from tui.feeds import EventFeed
 from tui.format import clock_text
 from tui.messages import FeedEnded, FeedPosition, TicketSubmitted, WorkerFailed
-from tui.scoring_view import PracticeScore, report_lines, score_practice
+from tui.scoring_view import report_lines, score_practice
 from tui.screens.live import LiveScreen
 from tui.screens.modals import MessageBox
 from tui.widgets.transcript import TranscriptView
@@ -43,7 +44,7 @@ class PracticeScreen(LiveScreen):
         self.call = call
         self.player: AudioPlayer | None = None
         self.audio_note = ""
-        self.score: PracticeScore | None = None
+        self.score: TicketScore | None = None
         self.position = 0.0
 
     def compose_bars(self) -> ComposeResult:

@@ -21,10 +21,11 @@ from assistant.core.state import SessionState
 from assistant.files.recordings import RecordedCall
 from assistant.labels import FIELD_LABELS, FIELD_STATUS_LABELS, VERDICT_LABELS
 from assistant.qa.scorecard import Scorecard, score_call
+from assistant.qa.trainee import TicketScore
 from tui.context import AppContext
 from tui.format import channel_text, clock_text, error_text, semantic_state
 from tui.messages import EngineReady, WorkerFailed
-from tui.scoring_view import PracticeScore, score_practice
+from tui.scoring_view import score_practice
 from tui.screens.base import QuietCursors
 from tui.screens.modals import NotesEditor
 from tui.widgets.guidance import EmergencyBanner, ReferralBanner
@@ -40,7 +41,7 @@ class TimelineReady(Message):
         self,
         moments: list[tuple[float, SessionState]],
         card: Scorecard,
-        practice: PracticeScore | None = None,
+        practice: TicketScore | None = None,
     ) -> None:
         super().__init__()
         self.moments = moments
@@ -75,7 +76,7 @@ class ReviewScreen(QuietCursors, Screen[None]):
         self.moments: list[tuple[float, SessionState]] = []
         self.index = -1
         self.card: Scorecard | None = None
-        self.practice: PracticeScore | None = None
+        self.practice: TicketScore | None = None
         self.notes = self._read_notes()
         # A saved session recorded what the assistant showed: the review shows that, not a
         # recomputation with today's knowledge base (which is kept for comparison).
