@@ -119,7 +119,7 @@ def semantic_state(engine: KnowledgeEngine | None) -> SemanticState:
     return "loading"
 
 
-def readback_script(
+def form_readback(
     engine: KnowledgeEngine | None, state: SessionState, values: Mapping[str, str]
 ) -> str:
     """The read-back the call-taker says: the knowledge base's script filled with the

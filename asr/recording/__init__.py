@@ -15,8 +15,9 @@ always equals call time; audio for a time already written (a backward seek in
 practice) is not written again.
 
 * :mod:`asr.recording.audio` — :class:`AudioRecorder`: the WAV files, placed by call time.
-* :mod:`asr.recording.writer` — :class:`SessionRecorder`: audio + ``events.jsonl`` (through
-  :mod:`asr.jsonl`); the :class:`Recorder` protocol the pipeline writes to.
+* :mod:`asr.recording.writer` — :class:`EventsLog`, the one ``events.jsonl`` writer (through
+  :mod:`asr.jsonl`); :class:`SessionRecorder`: audio + events; the :class:`Recorder`
+  protocol the pipeline writes to.
 * :mod:`asr.recording.tap` — :class:`AudioTap`: keeps a live call's audio until its sink
   exists.
 * :mod:`asr.recording.reader` — :func:`load_events`, :func:`replay_events` (which raise
@@ -31,6 +32,7 @@ from asr.recording.writer import (
     EVENTS_FILE,
     FORMAT_NAME,
     FORMAT_VERSION,
+    EventsLog,
     Recorder,
     SessionRecorder,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "AudioLayout",
     "AudioRecorder",
     "AudioTap",
+    "EventsLog",
     "RecordedEvents",
     "Recorder",
     "RecordingFormatError",

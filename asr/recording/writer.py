@@ -16,11 +16,50 @@ from asr.events import AudioChunk, TranscriptEvent
 from asr.jsonl import JsonlWriter
 from asr.recording.audio import AudioLayout, AudioRecorder
 
-__all__ = ["EVENTS_FILE", "FORMAT_NAME", "FORMAT_VERSION", "Recorder", "SessionRecorder"]
+__all__ = [
+    "EVENTS_FILE",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "EventsLog",
+    "Recorder",
+    "SessionRecorder",
+]
 
 FORMAT_NAME = "hotline-asr-events"
 FORMAT_VERSION = 1
 EVENTS_FILE = "events.jsonl"
+
+
+class EventsLog:
+    """The ``events.jsonl`` file itself: a header line, one line per event, an end marker.
+
+    The one writer of the format, used by :class:`SessionRecorder` and by sessions that
+    record no audio (:class:`assistant.files.session_writer.SessionWriter`). Not
+    thread-safe: its owner serialises the calls. Fields keep the order they are given in.
+    """
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        self._out = JsonlWriter(path.open("w", encoding="utf-8"))
+        self.events_written = 0
+        self._out.write({"kind": "header", "format": FORMAT_NAME, "version": FORMAT_VERSION,
+                         **header})  # fmt: skip
+
+    @property
+    def closed(self) -> bool:
+        return self._out.closed
+
+    def write_event(self, event: TranscriptEvent, emitted_at: float) -> None:
+        """One recognition event, emitted ``emitted_at`` seconds into the session."""
+        self._out.write({"kind": "event", "emitted_at": round(emitted_at, 3), **event.to_dict()})
+        self.events_written += 1
+
+    def write_end(self, **fields: Any) -> None:
+        """The end marker with ``fields`` (e.g. ``events``, ``audio_seconds``)."""
+        self._out.write({"kind": "end", **fields})
+
+    def close(self) -> None:
+        self._out.close()
 
 
 class Recorder(Protocol):
@@ -79,13 +118,8 @@ class SessionRecorder:
         self._lock = threading.Lock()
         self._ended = False
         self._closed = False
-        self.events_written = 0
         self.events_path = self.folder / EVENTS_FILE
-        self._events = JsonlWriter(self.events_path.open("w", encoding="utf-8"))
-        header = {
-            "kind": "header",
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
+        header: dict[str, Any] = {
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "engine": engine,
             "model": model,
@@ -96,25 +130,20 @@ class SessionRecorder:
         }
         if metadata:
             header["metadata"] = metadata
-        self._write_line(header)
+        self._events = EventsLog(self.events_path, header)
 
     def write_audio(self, chunk: AudioChunk) -> None:
         self.audio.write_audio(chunk)
 
-    def _write_line(self, obj: dict[str, Any]) -> None:
-        self._events.write(obj)
+    @property
+    def events_written(self) -> int:
+        return self._events.events_written
 
     def write_event(self, event: TranscriptEvent) -> None:
         with self._lock:
             if self._closed:
                 return
-            line: dict[str, Any] = {
-                "kind": "event",
-                "emitted_at": round(self._clock() - self._t_start, 3),
-            }
-            line.update(event.to_dict())
-            self._write_line(line)
-            self.events_written += 1
+            self._events.write_event(event, self._clock() - self._t_start)
 
     def mark_end(self, **extra: Any) -> None:
         """Write the end marker (idempotent); called by the pipeline at end of input."""
@@ -123,14 +152,12 @@ class SessionRecorder:
                 return
             self._ended = True
             self.audio.flush()
-            line: dict[str, Any] = {
-                "kind": "end",
-                "emitted_at": round(self._clock() - self._t_start, 3),
-                "audio_seconds": round(self.audio.seconds, 3),
-                "events": self.events_written,
-            }
-            line.update(extra)
-            self._write_line(line)
+            self._events.write_end(
+                emitted_at=round(self._clock() - self._t_start, 3),
+                audio_seconds=round(self.audio.seconds, 3),
+                events=self.events_written,
+                **extra,
+            )
 
     def close(self) -> None:
         self.mark_end()

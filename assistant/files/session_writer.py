@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from asr import recording as _rec
 from asr.events import TranscriptEvent
 from asr.jsonl import JsonlWriter
-from asr.recording import EVENTS_FILE, AudioRecorder, SessionRecorder
+from asr.recording import EVENTS_FILE, AudioRecorder, EventsLog, SessionRecorder
 from assistant.errors import SessionFileError
 from assistant.files.session_reader import (
     FORMAT_NAME,
@@ -99,30 +98,13 @@ def save_review_notes(
 # --------------------------------------------------------------------------- writing
 
 
-class _EventsLog:
-    """events.jsonl WITHOUT audio, in :mod:`asr.recording`'s format (same header and line
-    layout, read back by :func:`asr.recording.load_events`). Used for sessions that record
-    no audio (typed practice, scripted samples); audio sessions use ``SessionRecorder``."""
-
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
-        self.path = path
-        self._out = JsonlWriter(path.open("w", encoding="utf-8"))
-        self.events_written = 0
-        self._out.write({"kind": "header", "format": _rec.FORMAT_NAME,
-                         "version": _rec.FORMAT_VERSION, **header})  # fmt: skip
-
-    def write_event(self, event: TranscriptEvent, emitted_at: float) -> None:
-        self._out.write({"kind": "event", "emitted_at": round(emitted_at, 3), **event.to_dict()})
-        self.events_written += 1
-
-    def mark_end(self, audio_seconds: float | None) -> None:
-        if self._out.closed:
-            return
-        end: dict[str, Any] = {"kind": "end", "events": self.events_written}
-        if audio_seconds is not None:
-            end["audio_seconds"] = round(audio_seconds, 3)
-        self._out.write(end)
-        self._out.close()
+def _finish(log: EventsLog, audio_seconds: float | None) -> None:
+    """End and close an audio-less events log (its end marker counts the events)."""
+    end: dict[str, Any] = {"events": log.events_written}
+    if audio_seconds is not None:
+        end["audio_seconds"] = round(audio_seconds, 3)
+    log.write_end(**end)
+    log.close()
 
 
 def second_pass_path(folder: str | Path, engine: str) -> Path:
@@ -147,7 +129,7 @@ def save_second_pass(
     if target.name == EVENTS_FILE:
         raise SessionFileError("a second pass must not replace the original events.jsonl")
     tmp = target.with_suffix(".tmp")
-    log = _EventsLog(tmp, {
+    log = EventsLog(tmp, {
         "created": _iso(datetime.now(UTC)), "engine": engine, "model": model,
         "sample_rate": int(sample_rate), "channels": len(channel_map),
         "channel_map": list(channel_map), "audio": {"layout": "stereo", "files": []},
@@ -155,7 +137,7 @@ def save_second_pass(
     })  # fmt: skip
     for ev in events:
         log.write_event(ev, ev.end)
-    log.mark_end(max((e.end for e in events), default=0.0))
+    _finish(log, max((e.end for e in events), default=0.0))
     os.replace(tmp, target)
     return target
 
@@ -226,14 +208,14 @@ class SessionWriter:
         events_meta = {"call_id": call_id, "source": source}
         self.recorder: SessionRecorder | None = None
         self.audio_recorder: AudioRecorder | None = None
-        self._events: _EventsLog | None = None
+        self._events: EventsLog | None = None
         if record_audio:
             self.recorder = SessionRecorder(
                 self.folder, sample_rate=sample_rate, channels=len(channel_map),
                 channel_map=channel_map, engine=engine, model=model, metadata=events_meta,
             )  # fmt: skip
         else:
-            self._events = _EventsLog(self.folder / EVENTS_FILE, {
+            self._events = EventsLog(self.folder / EVENTS_FILE, {
                 "created": _iso(created or started_at), "engine": engine, "model": model,
                 "sample_rate": int(sample_rate), "channels": len(channel_map),
                 "channel_map": list(channel_map),
@@ -310,8 +292,8 @@ class SessionWriter:
             if self.audio_recorder is not None:
                 self.audio_recorder.close()
             if self._events is not None:
-                self._events.mark_end(duration if duration is not None
-                                      else self.header.get("duration"))  # fmt: skip
+                _finish(self._events, duration if duration is not None
+                        else self.header.get("duration"))  # fmt: skip
             self._suggestions.close()
             self.header["ended_at"] = _iso(ended_at or datetime.now(UTC))
             if duration is not None:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asr.text.phone import phone_key
 from assistant.labels import TICKET_FIELD_LABELS, VERDICT_LABELS
 
 WEIGHTS: dict[str, float] = {
@@ -88,10 +89,8 @@ def _s(v: Any) -> str:
 
 
 def digits(phone: str) -> str:
-    d = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
-    if d.startswith("86") and len(d) > 11:
-        d = d[2:]
-    return d
+    """The phone key (:func:`asr.text.phone.phone_key`) of the NFKC form (full-width digits)."""
+    return phone_key(unicodedata.normalize("NFKC", phone))
 
 
 def clean_name(name: str) -> str:

@@ -29,9 +29,9 @@ from tui.format import (
     due_text,
     error_brief,
     error_text,
+    form_readback,
     form_values,
     leaf_for_state,
-    readback_script,
     semantic_state,
 )
 from tui.messages import (
@@ -310,7 +310,7 @@ class LiveScreen(QuietCursors, OffersRestore, CallActions):
         self.form.show_state(state, self.leaf)
         values = form_values(state, self.leaf)
         readback = (
-            readback_script(self.ctx.engine, state, values)
+            form_readback(self.ctx.engine, state, values)
             if state is not None and (values.get("summary") or values.get("address"))
             else None
         )

@@ -19,7 +19,7 @@ from assistant.core.state import TICKET_FIELDS, SessionState
 from assistant.labels import FIELD_LABELS
 from assistant.store import TicketDraft
 from knowledge.types import Leaf
-from tui.format import TicketBrief, form_values, match_briefs, readback_script, ticket_briefs
+from tui.format import TicketBrief, form_readback, form_values, match_briefs, ticket_briefs
 from tui.messages import (
     CategoryChosen,
     DuplicatesFound,
@@ -228,7 +228,7 @@ class CallActions(Screen[None]):
                 self._submit(state, draft)
 
         self.app.push_screen(
-            ConfirmSubmit(values, readback_script(self.ctx.engine, state, values), warnings),
+            ConfirmSubmit(values, form_readback(self.ctx.engine, state, values), warnings),
             answered,
         )
 
