@@ -27,6 +27,7 @@ __all__ = [
     "FIELD_STATUS_LABELS",
     "QA_STATUS_LABELS",
     "REASON_LABELS",
+    "REASON_PHRASES",
     "SPEAKER_LABELS",
     "TICKET_FIELD_LABELS",
     "TICKET_STATUS_LABELS",
@@ -97,6 +98,17 @@ REASON_LABELS: Final[dict[str, str]] = {
     "no_substance": "无实质诉求",
     "no_factual_basis": "缺乏事实依据",
     "already_concluded": "已依法办结",
+}
+
+#: A decline reason as the alert states it ("不予受理：属于家庭纠纷等私人事务"): the full
+#: phrase of the scope rule, where :data:`REASON_LABELS` is the short label of a column.
+REASON_PHRASES: Final[dict[str, str]] = {
+    "superstition": "涉及封建迷信",
+    "private_matter": "属于家庭纠纷等私人事务",
+    "unlawful_demand": "诉求违反法律法规",
+    "no_substance": "无实质诉求",
+    "no_factual_basis": "缺乏事实依据",
+    "already_concluded": "已依法办结或信访终结",
 }
 
 DEADLINE_LABELS: Final[dict[str, str]] = {"2h": "2小时", "24h": "24小时", "7d": "7个工作日"}

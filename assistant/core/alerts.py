@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.core.readback import script_text
 from assistant.core.state import Alert
-from assistant.labels import CHANNEL_LABELS, REASON_LABELS, label
+from assistant.labels import CHANNEL_LABELS, REASON_PHRASES, label
 from knowledge.rules import EMERGENCY_CHANNELS
 from knowledge.types import Analysis
 
@@ -70,7 +70,7 @@ def scope_alert(a: Analysis, engine: Any, at: float | None) -> Alert | None:
                     name = scripts.channel_name(a.channel)
             title = f"非热线受理范围：建议引导至{name}"
         else:
-            why = label(REASON_LABELS, a.reason, "不属于受理范围")
+            why = label(REASON_PHRASES, a.reason, "不属于受理范围")
             title = f"不予受理：{why}"
         return Alert(
             kind=a.verdict,
