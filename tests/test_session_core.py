@@ -299,3 +299,18 @@ def test_feed_text_typed_input(engine: FakeEngine) -> None:
 def test_caller_saying_they_called_before(engine: FakeEngine, text: str, repeat: bool) -> None:
     st = _session(engine).feed(_ev("caller", text, 1))
     assert any(a.kind == "repeat_caller" for a in st.alerts) is repeat
+
+
+def test_decline_alert_states_the_rules_full_reason() -> None:
+    """The alert completes "不予受理：" with the reason's full phrase, not the column label."""
+    from assistant.core.alerts import scope_alert
+    from knowledge.types import Analysis
+
+    def decline(reason: str) -> str | None:
+        a = Analysis((), False, "decline", None, reason, "normal", "calm", None)
+        alert = scope_alert(a, engine=None, at=1.0)
+        return alert.title if alert is not None else None
+
+    assert decline("private_matter") == "不予受理：属于家庭纠纷等私人事务"
+    assert decline("already_concluded") == "不予受理：已依法办结或信访终结"
+    assert decline("made_up") == "不予受理：made_up"
