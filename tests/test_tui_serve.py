@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -183,10 +184,12 @@ async def test_served_live_screen_renders_in_headless_chromium(tmp_path: Path) -
         try:
             wait_port(port, server)
             wait_port(debug_port, browser_proc)
+            # the printed URL holds the per-start access token (tui.serve)
+            found = re.search(rb"http://\S+\?token=[\w-]+", log_path.read_bytes())
+            assert found, log_path.read_text(errors="replace")
+            url = found.group(0).decode()
             t0 = time.monotonic()
-            shot, colours, bright = await cdp_screenshots(
-                debug_port, f"http://127.0.0.1:{port}/", until=t0 + 90
-            )
+            shot, colours, bright = await cdp_screenshots(debug_port, url, until=t0 + 90)
             waited = time.monotonic() - t0
         finally:
             for proc in (browser_proc, server):

@@ -87,23 +87,36 @@ def register(app: typer.Typer) -> None:
         ),
         port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
         screen: Annotated[str, typer.Option(help=f"First screen: {', '.join(SCREENS)}.")] = "home",
+        allow_remote: Annotated[
+            bool,
+            typer.Option(
+                "--allow-remote",
+                help="Allow a --host other than localhost (the access token is still needed).",
+            ),
+        ] = False,
+        max_sessions: Annotated[
+            int, typer.Option(min=1, help="App sessions (browser tabs) at once.")
+        ] = 4,
     ) -> None:
-        """Serve the app to a web browser (textual-serve); one app process per browser tab."""
+        """Serve the app to a web browser (textual-serve): open the printed URL, which holds a
+        per-start access token; one app process per browser tab."""
         import shlex
         import sys
 
-        from textual_serve.server import Server
+        from tui.serve import GuardedServer, RemoteHostRefused, check_host
 
         if screen not in SCREENS:
             raise typer.BadParameter(f"unknown screen {screen!r}")
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            typer.echo(
-                f"warning: serving on {host}: anyone who can reach this address can "
-                "use the app and see call data",
-                err=True,
-            )
+        try:
+            check_host(host, allow_remote)
+        except RemoteHostRefused as exc:
+            raise typer.BadParameter(str(exc), param_hint="--host") from None
         command = f"{shlex.quote(sys.executable)} -m tui --screen {screen}"
-        Server(command, host=host, port=port, title="12345 热线助手").serve()
+        server = GuardedServer(
+            command, host=host, port=port, title="12345 热线助手", max_sessions=max_sessions
+        )
+        typer.echo(f"open {server.access_url}", err=True)
+        server.serve()
 
     @app.command("demo")
     def demo() -> None:
