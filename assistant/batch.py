@@ -22,11 +22,11 @@ the turn that decided the call's verdict, or null) and ``dialogue_acts`` (one
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from assistant import extract
+from assistant.batch_input import parse_record
 from assistant.core.readback import readback, readback_script, script_text
 from assistant.core.replay import session_from_turns
 from assistant.core.session import EngineLike
@@ -66,14 +66,9 @@ def analysis_to_dict(record_id: Any, analysis: Analysis) -> dict[str, Any]:
 
 
 def parse_line(line: str) -> dict[str, Any]:
-    """Decode one input line; raises ValueError with a readable message."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(record, dict):
-        raise ValueError('each line must be a JSON object like {"id": ..., "text": ...}')
-    return record
+    """Decode one input line; raises :class:`~assistant.errors.BatchRecordError` (a
+    ValueError) with a readable message (strict JSON, size caps: :mod:`assistant.batch_input`)."""
+    return parse_record(line)
 
 
 def analyze_record(engine: EngineLike, record: dict[str, Any], k: int = 5) -> dict[str, Any]:
@@ -108,8 +103,15 @@ def analyze_line(engine: EngineLike, line: str, line_no: int, k: int = 5) -> dic
     try:
         record = parse_line(line)
     except ValueError as exc:
-        return {"id": None, "error": f"line {line_no}: {exc}"}
+        return {"id": line_no, "error": f"line {line_no}: {exc}"}
+    if "id" not in record:
+        record = {**record, "id": line_no}
     return analyze_record(engine, record, k)
+
+
+def error_line(line_no: int, message: str) -> dict[str, Any]:
+    """The output record of an input line that could not even be read (bad bytes)."""
+    return {"id": line_no, "error": f"line {line_no}: {message}"}
 
 
 def text_fields(text: str) -> dict[str, str | None]:

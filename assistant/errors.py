@@ -15,7 +15,9 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     │                              missing or malformed
     ├── DraftWriteError            the crash journal of the call in progress cannot
     │                              be written (disk full, folder gone)
-    └── CallDevsetError            a whole-call dev-set file is malformed (file:line)
+    ├── CallDevsetError            a whole-call dev-set file is malformed (file:line)
+    └── BatchRecordError           a `hotline analyze` input line is refused (not JSON,
+                                   NaN, over a size cap); also a ValueError
 """
 
 from __future__ import annotations
@@ -114,3 +116,7 @@ class DraftWriteError(AssistantError):
 
 class CallDevsetError(AssistantError):
     """A whole-call dev-set file is malformed; the message names file, line and field."""
+
+
+class BatchRecordError(AssistantError, ValueError):
+    """One `hotline analyze` input line cannot be analysed; the message says why."""

