@@ -16,8 +16,10 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     ├── DraftWriteError            the crash journal of the call in progress cannot
     │                              be written (disk full, folder gone)
     ├── CallDevsetError            a whole-call dev-set file is malformed (file:line)
-    └── BatchRecordError           a `hotline analyze` input line is refused (not JSON,
-                                   NaN, over a size cap); also a ValueError
+    ├── BatchRecordError           a `hotline analyze` input line is refused (not JSON,
+    │                              NaN, over a size cap); also a ValueError
+    └── ConfigError                the settings (TOML file, HOTLINE_* variables) are
+                                   malformed, unknown or out of range; also a ValueError
 """
 
 from __future__ import annotations
@@ -120,3 +122,8 @@ class CallDevsetError(AssistantError):
 
 class BatchRecordError(AssistantError, ValueError):
     """One `hotline analyze` input line cannot be analysed; the message says why."""
+
+
+class ConfigError(AssistantError, ValueError):
+    """The configuration cannot be used; the message names the file / variable, the key,
+    the value given and what is allowed."""

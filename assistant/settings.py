@@ -5,17 +5,26 @@ Values come, highest priority first, from: explicit arguments (CLI flags),
 (``$HOTLINE_CONFIG`` or ``<user config dir>/hotline-assistant/config.toml``),
 and the defaults below. ``hotline config show`` prints each effective value and
 its origin.
+
+Nothing is ignored silently: a key of the file that is not a setting (a typo such as
+``database_uri``, a stray ``[section]``), a ``HOTLINE_*`` variable that names no setting, a
+value of the wrong type or out of range, and a file that is not TOML all raise one
+:class:`~assistant.errors.ConfigError` that names where the value came from (file path and
+key, or variable), what was given and what is allowed. ``HOTLINE_CONFIG`` and the test and
+benchmark switches (``HOTLINE_TEST_*``, ``HOTLINE_BENCH_*``) are not settings and pass.
 """
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -24,8 +33,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from assistant.errors import ConfigError
+
 APP_NAME = "hotline-assistant"
 ENV_PREFIX = "HOTLINE_"
+NON_SETTING_ENV = ("HOTLINE_CONFIG",)
+NON_SETTING_ENV_PREFIXES = ("HOTLINE_TEST_", "HOTLINE_BENCH_")
+Speaker = Literal["caller", "agent"]
 
 
 def config_file_path() -> Path:
@@ -49,7 +63,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        extra="ignore",
+        extra="forbid",
         validate_default=True,
     )
 
@@ -101,13 +115,13 @@ class Settings(BaseSettings):
     save_practice_sessions: bool = True
     """Save trainees' practice runs (transcript, their ticket, the reference) as sessions a trainer can review."""
 
-    channel_map: tuple[str, str] = ("caller", "agent")
+    channel_map: tuple[Speaker, Speaker] = ("caller", "agent")
     """Speaker of the left and right channel of a stereo call."""
 
-    sample_rate: int = 16000
+    sample_rate: int = Field(16000, ge=8000, le=48000)
     """Sample rate fed to the recogniser (Hz)."""
 
-    duplicate_window_days: int = 30
+    duplicate_window_days: int = Field(30, ge=0, le=3650)
     """Open tickets within this many days are checked for duplicates before submit."""
 
     mask_personal_data: bool = True
@@ -115,6 +129,21 @@ class Settings(BaseSettings):
 
     seat_id: str = "seat-1"
     """Identifier of this call-taker seat, recorded in the audit trail."""
+
+    @field_validator("channel_map")
+    @classmethod
+    def _both_speakers(cls, value: tuple[str, str]) -> tuple[str, str]:
+        if set(value) != {"caller", "agent"}:
+            raise ValueError("must name 'caller' and 'agent' once each, in channel order")
+        return value
+
+    @field_validator("seat_id")
+    @classmethod
+    def _printable_seat(cls, value: str) -> str:
+        value = value.strip()
+        if not 1 <= len(value) <= 64 or not value.isprintable():
+            raise ValueError("must be 1-64 printable characters (no control characters)")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -198,6 +227,60 @@ def value_origins(settings: Settings, overrides: dict[str, Any] | None = None) -
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings; keyword overrides (from CLI flags) win over everything."""
+    """Build the settings; keyword overrides (from CLI flags) win over everything.
+
+    Raises :class:`~assistant.errors.ConfigError` (file, key, given and allowed values)."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    path = config_file_path()
+    _check_env_names()
+    try:
+        return Settings(**clean)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = [_describe(err, path, clean) for err in exc.errors()]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+
+
+def _check_env_names() -> None:
+    """Refuse ``HOTLINE_*`` variables that name no setting (a typo would fall back to a
+    default silently: ``HOTLINE_DATABASE_URI`` -> the local SQLite file)."""
+    known = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
+    for name in sorted(os.environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or upper in NON_SETTING_ENV:
+            continue
+        if upper.startswith(NON_SETTING_ENV_PREFIXES):
+            continue
+        near = difflib.get_close_matches(upper, sorted(known), n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise ConfigError(
+            f"environment variable {name} is not a setting{hint}; "
+            f"settings are {', '.join(sorted(known))}"
+        )
+
+
+def _describe(err: Any, path: Path, overrides: dict[str, Any]) -> str:
+    """One validation error as 'where: key = given: what is allowed'."""
+    loc = err.get("loc") or ("?",)
+    key = str(loc[0])
+    env = f"{ENV_PREFIX}{key}".upper()
+    if key in overrides:
+        where = f"option for {key}"
+    elif env in {k.upper() for k in os.environ}:
+        where = f"environment variable {env}"
+    else:
+        where = f"config file {path}"
+    if err.get("type") == "extra_forbidden":
+        near = difflib.get_close_matches(key, list(Settings.model_fields), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        what = "a [section]" if isinstance(err.get("input"), dict) else "key"
+        return (
+            f"{where}: unknown {what} {key!r}{hint}; settings are top-level keys: "
+            f"{', '.join(Settings.model_fields)}"
+        )
+    given = repr(err.get("input"))
+    given = given if len(given) <= 60 else given[:57] + "..."
+    sub = "".join(f"[{p}]" for p in loc[1:])
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{where}: {key}{sub} = {given}: {msg}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from assistant.errors import ConfigError
 from assistant.settings import load_settings
 from tui.app import SCREENS, create_app
 
@@ -13,7 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--screen", default="home", choices=SCREENS)
     parser.add_argument("--target", default=None, help="recording / session for practice, review")
     args = parser.parse_args(argv)
-    create_app(load_settings(), screen=args.screen, target=args.target).run()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    create_app(settings, screen=args.screen, target=args.target).run()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ TUI. Importing this module loads no Textual: the app is imported when a screen o
 
 from __future__ import annotations
 
-from assistant.cli import create_cli
+from assistant.cli import create_cli, run
 from tui import commands
 
 __all__ = ["app", "main"]
@@ -24,7 +24,7 @@ commands.register(app)
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    run(app)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from . import (
     ticket_cmds,
 )
 
-__all__ = ["OpenUI", "app", "create_cli", "main"]
+__all__ = ["OpenUI", "app", "create_cli", "main", "run"]
 
 OpenUI = Callable[[str], None]
 """Opens a screen of the terminal app by name (``home``, ``tickets`` …)."""
@@ -80,6 +80,18 @@ app = create_cli()
 """The headless app (``python -m assistant``)."""
 
 
+def run(cli: typer.Typer) -> None:
+    """Run ``cli``; a configuration error is one message on stderr and exit 2, not a
+    traceback (any command may read the settings)."""
+    from assistant.errors import ConfigError
+
+    try:
+        cli()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
 def main() -> None:
     """Run the headless app."""
-    app()
+    run(app)
