@@ -9,7 +9,9 @@ Items (points, as in :data:`assistant.qa.items.POINTS`; an item that does not ap
   starts after that caller turn, within :data:`EMPATHY_WINDOW_S`, contains an empathy marker.
   The caller's emotion is read per caller turn (:func:`knowledge.classify.detect_emotion`)
   and, for saved sessions, from the assistant's emotion in ``suggestions.jsonl``.
-* ``forbidden`` 服务禁语 (25): no forbidden phrase of the scripts in any agent turn.
+* ``forbidden`` 服务禁语 (25): no forbidden phrase of the scripts in any agent turn, judged
+  in context by :func:`assistant.qa.phrases.counts` (a quoted, negated or literal use, or
+  one about the agent's own work for the caller, is not one).
 * ``readback`` 复述核对 (15): an agent turn with a read-back marker before the agent's last
   turn (the closing). n.a. when the call was referred or declined (no ticket to confirm).
 * ``talk_ratio`` 说话占比 (10): the agent speaks at most :data:`MAX_AGENT_SHARE` of the
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from asr.events import TranscriptEvent
 from assistant.labels import VERDICT_LABELS
+from assistant.qa import phrases
 from assistant.qa.items import LABELS, POINTS, Moment, QAItem, Status, fmt_time
 
 if TYPE_CHECKING:
@@ -152,6 +155,8 @@ def forbidden(agent: list[TranscriptEvent], scripts: Scripts) -> QAItem:
     kinds: list[str] = []
     for a in agent:
         for m in scripts.find_forbidden(a.text):
+            if not phrases.counts(a.text, m):  # quoted, negated, literal, for the caller ...
+                continue
             moments.append(_moment(a, m.text))
             kinds.append(f"“{m.text}”（{m.kind}）")
     if not moments:
