@@ -20,7 +20,10 @@ and drops the uses that are not the agent being rude to the caller:
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.scripts import PhraseMatch
 
 _SENTENCE_END = "。！？!?"
 _CLAUSE_BREAKS = "，,。！!？?；;：:\n\t "
@@ -45,14 +48,6 @@ _FOR_CALLER = re.compile(r"^(着)?(呢)?(给|帮|为|替)(您|你)")
 _ATTRIBUTIVE = re.compile(r"^的[^吗呢啊吧呀嘛。！？!?，,\s]")
 
 
-class Match(Protocol):
-    """What :func:`counts` needs of a :class:`knowledge.scripts.PhraseMatch`."""
-
-    kind: str
-    start: int
-    end: int
-
-
 def _clause_start(text: str, pos: int) -> int:
     return max(text.rfind(c, 0, pos) for c in _CLAUSE_BREAKS) + 1
 
@@ -70,7 +65,7 @@ def _quoted(text: str, pos: int) -> bool:
     return opened > closed or straight % 2 == 1
 
 
-def counts(text: str, match: Match) -> bool:
+def counts(text: str, match: PhraseMatch) -> bool:
     """Whether ``match`` (a forbidden-phrase hit in the agent turn ``text``) is the agent
     actually saying the phrase to the caller (see the module doc for what is dropped)."""
     s, e = match.start, match.end
