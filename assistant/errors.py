@@ -13,8 +13,10 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     │   └── DraftInvalidError      a submitted draft has invalid fields (``problems``)
     ├── SessionFileError           a saved call session (or a draft being read) is
     │                              missing or malformed
-    └── DraftWriteError            the crash journal of the call in progress cannot
-                                   be written (disk full, folder gone)
+    ├── DraftWriteError            the crash journal of the call in progress cannot
+    │                              be written (disk full, folder gone)
+    └── ExportTargetError          an export would write over a file it must not
+                                   (exists without ``--force``, the database, a draft)
 """
 
 from __future__ import annotations
@@ -109,3 +111,13 @@ class DraftWriteError(AssistantError):
     """The crash journal (draft) of the call in progress cannot be written: the call is NOT
     protected against a crash. Deliberately not a :class:`StoreError` (whose advice is "the
     draft is saved, submit again later")."""
+
+
+class ExportTargetError(AssistantError):
+    """An export was refused before writing anything: the target file exists (and
+    ``--force`` was not given), or it is the ticket database, a draft or another file the
+    program keeps (never written over, even with ``--force``). ``path`` is the target."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
