@@ -7,7 +7,8 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     ├── StoreError                 the ticket database cannot be opened or written
     │   ├── TicketNotSavedError    a write failed, nothing stored; carries the draft
     │   │   ├── StoreLockedError       another seat held the lock too long
-    │   │   └── StoreUnavailableError  server unreachable / file not writable
+    │   │   └── StoreUnavailableError  server unreachable / file not writable / disk full
+    │   │       └── StoreFileGoneError     the SQLite file was deleted or replaced
     │   └── TicketNotFoundError    no ticket with that number or id (also a LookupError)
     ├── FieldInvalidError          a ticket or session field is invalid (``field``)
     │   └── DraftInvalidError      a submitted draft has invalid fields (``problems``)
@@ -70,6 +71,12 @@ class StoreLockedError(TicketNotSavedError):
 
 class StoreUnavailableError(TicketNotSavedError):
     """The database server cannot be reached or the file cannot be opened/written."""
+
+
+class StoreFileGoneError(StoreUnavailableError):
+    """The SQLite database file this store opened is no longer there (its folder was
+    deleted or moved, or another file now has its name): a write would go into a file
+    nobody can open again, so the store refuses every write until the program restarts."""
 
 
 class TicketNotFoundError(StoreError, LookupError):
