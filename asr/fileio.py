@@ -46,6 +46,7 @@ PRIVATE_DIR_MODE = 0o700
 _FLAGS = {
     "w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
     "a": os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+    "a+": os.O_RDWR | os.O_CREAT | os.O_APPEND,
     "x": os.O_WRONLY | os.O_CREAT | os.O_EXCL,
     "r+": os.O_RDWR | os.O_CREAT,
 }
@@ -103,8 +104,8 @@ def open_private(
 ) -> IO[Any]:
     """Open ``path`` for writing, created ``0600`` (an existing file of ours is tightened).
 
-    ``mode``: ``w`` (truncate), ``a`` (append), ``x`` (must not exist), ``r+`` (update in
-    place, created if missing); add ``b`` for bytes. Text mode needs ``encoding``.
+    ``mode``: ``w`` (truncate), ``a`` (append), ``a+`` (append, and read), ``x`` (must not
+    exist), ``r+`` (update in place, created if missing); add ``b`` for bytes. Text mode needs ``encoding``.
     """
     binary = "b" in mode
     base = mode.replace("b", "")
@@ -113,7 +114,9 @@ def open_private(
     fd = os.open(path, _FLAGS[base] | getattr(os, "O_CLOEXEC", 0), PRIVATE_FILE_MODE)
     try:
         _tighten(fd, PRIVATE_FILE_MODE)
-        pymode = {"w": "w", "a": "a", "x": "w", "r+": "r+"}[base] + ("b" if binary else "")
+        pymode = {"w": "w", "a": "a", "a+": "a+", "x": "w", "r+": "r+"}[base] + (
+            "b" if binary else ""
+        )
         if binary:
             return os.fdopen(fd, pymode)
         return os.fdopen(fd, pymode, encoding=encoding or "utf-8", newline=newline)
