@@ -3,7 +3,8 @@
 ``<data_dir>/logs/hotline.log`` (rotated at 1 MB, 3 old files kept) receives the records of
 the ``hotline`` logger: screens opened, background failures, tickets stored. Every message
 passes through :func:`assistant.privacy.mask_text` when ``mask_personal_data`` is on, so a
-phone number that reaches an error message is logged as ``138****5678``.
+phone number that reaches an error message is logged as ``138****5678``. The log and its
+folder are owner-only (``0600`` / ``0700``, :mod:`asr.fileio`), rotated files included.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 from pathlib import Path
+from typing import IO, Any
 
+from asr.fileio import open_private, private_dir
 from assistant.privacy import mask_text
 from assistant.settings import Settings
 
@@ -24,6 +27,14 @@ class _MaskPersonalData(logging.Filter):
         record.msg = mask_text(record.getMessage())
         record.args = None
         return True
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created ``0600`` (rotation reopens through here)."""
+
+    def _open(self) -> IO[Any]:
+        return open_private(self.baseFilename, self.mode.replace("b", ""),
+                            encoding=self.encoding or "utf-8")  # fmt: skip
 
 
 def log_path(settings: Settings) -> Path:
@@ -43,8 +54,8 @@ def configure_file_logging(settings: Settings) -> Path | None:
             logger.removeHandler(h)  # one log file per process: the latest settings win
             h.close()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        private_dir(path.parent, tighten=True)
+        handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:
