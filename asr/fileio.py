@@ -28,7 +28,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import BinaryIO, Literal, TextIO, cast, overload
 
 __all__ = [
     "PRIVATE_DIR_MODE",
@@ -99,9 +99,23 @@ def private_dir(path: str | Path, *, tighten: bool = False) -> Path:
     return p
 
 
+TextMode = Literal["w", "a", "a+", "x", "r+"]
+BinaryMode = Literal["wb", "ab", "a+b", "xb", "r+b"]
+
+
+@overload
+def open_private(
+    path: str | Path, mode: TextMode = ..., *, encoding: str | None = ..., newline: str | None = ...
+) -> TextIO: ...
+
+
+@overload
+def open_private(path: str | Path, mode: BinaryMode) -> BinaryIO: ...
+
+
 def open_private(
     path: str | Path, mode: str = "a", *, encoding: str | None = None, newline: str | None = None
-) -> IO[Any]:
+) -> TextIO | BinaryIO:
     """Open ``path`` for writing, created ``0600`` (an existing file of ours is tightened).
 
     ``mode``: ``w`` (truncate), ``a`` (append), ``a+`` (append, and read), ``x`` (must not
@@ -118,8 +132,8 @@ def open_private(
             "b" if binary else ""
         )
         if binary:
-            return os.fdopen(fd, pymode)
-        return os.fdopen(fd, pymode, encoding=encoding or "utf-8", newline=newline)
+            return cast(BinaryIO, os.fdopen(fd, pymode))
+        return cast(TextIO, os.fdopen(fd, pymode, encoding=encoding or "utf-8", newline=newline))
     except BaseException:
         os.close(fd)
         raise

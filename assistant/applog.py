@@ -9,10 +9,11 @@ folder are owner-only (``0600`` / ``0700``, :mod:`asr.fileio`), rotated files in
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 from pathlib import Path
-from typing import IO, Any
+from typing import cast
 
 from asr.fileio import open_private, private_dir
 from assistant.privacy import mask_text
@@ -32,9 +33,13 @@ class _MaskPersonalData(logging.Filter):
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created ``0600`` (rotation reopens through here)."""
 
-    def _open(self) -> IO[Any]:
-        return open_private(self.baseFilename, self.mode.replace("b", ""),
-                            encoding=self.encoding or "utf-8")  # fmt: skip
+    def _open(self) -> io.TextIOWrapper:
+        encoding = self.encoding or "utf-8"
+        if self.mode.startswith("w"):
+            fh = open_private(self.baseFilename, "w", encoding=encoding)
+        else:
+            fh = open_private(self.baseFilename, "a", encoding=encoding)
+        return cast(io.TextIOWrapper, fh)
 
 
 def log_path(settings: Settings) -> Path:

@@ -71,11 +71,28 @@ def test_a_tail_cut_inside_a_chinese_character_restores_the_rest(tmp_path: Path)
 
 @pytest.mark.parametrize(
     "raw",
-    [b"garbage", b"\x00" * 4096, b"[1,2,3]", b'"text"', b'{"op":"event","event":{"speaker":"caller"}}',
-     b'{"op":"event","event":"x"}', b'{"op":"set_field","name":"name"}', b'{"op":"nonsense"}',
-     b'{"op":"event","event":{"speaker":"caller","text":"\xff\xfe"}}'],
-    ids=["garbage", "nul-block", "list", "string", "no-text", "event-not-object",
-         "set-field-no-value", "unknown-op", "bad-utf8"],
+    [
+        b"garbage",
+        b"\x00" * 4096,
+        b"[1,2,3]",
+        b'"text"',
+        b'{"op":"event","event":{"speaker":"caller"}}',
+        b'{"op":"event","event":"x"}',
+        b'{"op":"set_field","name":"name"}',
+        b'{"op":"nonsense"}',
+        b'{"op":"event","event":{"speaker":"caller","text":"\xff\xfe"}}',
+    ],
+    ids=[
+        "garbage",
+        "nul-block",
+        "list",
+        "string",
+        "no-text",
+        "event-not-object",
+        "set-field-no-value",
+        "unknown-op",
+        "bad-utf8",
+    ],
 )
 def test_one_bad_line_in_the_middle_is_skipped_and_reported(tmp_path: Path, raw: bytes) -> None:
     path = journal_with(tmp_path, 5)
@@ -144,7 +161,9 @@ def test_a_full_disk_never_tears_a_line(tmp_path: Path) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (room, old_limit[1]))
     try:
         with pytest.raises(DraftWriteError):
-            s.feed(TranscriptEvent("caller", "已经三天没有水了，老人孩子都没法生活" * 3, 2, 3, True))
+            s.feed(
+                TranscriptEvent("caller", "已经三天没有水了，老人孩子都没法生活" * 3, 2, 3, True)
+            )
         data = j.path.read_bytes()  # what a crash right now would leave
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)

@@ -43,7 +43,7 @@ from asr.fileio import fsync_dir as _fsync_dir
 from asr.fileio import open_private, private_dir
 from asr.jsonl import JsonlAppender
 from assistant.core.session import CallSession, EngineLike, Op
-from assistant.errors import AssistantError, DraftWriteError, SessionFileError
+from assistant.errors import AssistantError, DraftWriteError
 from assistant.files.journal_read import JournalProblem, JournalReport, read_journal
 
 __all__ = ["SUFFIX", "DraftInfo", "DraftJournal", "JournalReport", "find_unfinished",

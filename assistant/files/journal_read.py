@@ -30,7 +30,7 @@ from typing import Any
 from asr.jsonl import read_lines
 from assistant.errors import SessionFileError
 
-__all__ = ["JournalProblem", "JournalRead", "JournalReport", "read_journal", "op_problem"]
+__all__ = ["JournalProblem", "JournalRead", "JournalReport", "op_problem", "read_journal"]
 
 #: Fields a ``set_field`` / ``confirm_field`` operation may name.
 _FIELD_OPS = ("set_field", "confirm_field")
