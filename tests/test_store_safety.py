@@ -113,3 +113,11 @@ def test_the_tui_store_keeps_unsaved_copies_in_the_drafts_folder(
         assert store.seat_id == "seat-9"
     finally:
         store.dispose()
+
+
+def test_the_call_taker_is_told_that_retrying_will_not_help() -> None:
+    from tui.format import error_brief, error_text
+
+    err = StoreFileGoneError("工单库文件已不存在 … tickets.db is gone")
+    assert "重启" in error_text("提交工单", err) and "草稿" in error_text("提交工单", err)
+    assert error_brief("提交工单", err) == "工单库文件不见了（请联系管理员）"
