@@ -14,6 +14,7 @@ from store_fixtures import FakeClock, make_draft
 from assistant.errors import StoreFileGoneError, StoreUnavailableError, TicketNotSavedError
 from assistant.settings import load_settings
 from assistant.store import TicketStore
+from assistant.store.base import GONE_MARKER
 
 
 def test_submit_refuses_when_the_database_file_is_gone(tmp_path: Path) -> None:
@@ -34,6 +35,15 @@ def test_submit_refuses_when_the_database_file_is_gone(tmp_path: Path) -> None:
     with pytest.raises(StoreFileGoneError):  # and not on the next try either
         store.submit(make_draft())
     store.dispose()
+    # the next start must not create an empty database that numbers from 0001 again
+    with pytest.raises(StoreFileGoneError, match="0001"):
+        TicketStore.open(data / "tickets.db", seat_id="s1", duplicate_window_days=30,
+                         drafts_dir=data / "drafts", clock=FakeClock())  # fmt: skip
+    assert not (data / "tickets.db").exists()
+    (data / "drafts" / GONE_MARKER).unlink()  # the administrator decides to start anew
+    with TicketStore.open(data / "tickets.db", seat_id="s1", duplicate_window_days=30,
+                          drafts_dir=data / "drafts", clock=FakeClock()) as fresh:  # fmt: skip
+        assert fresh.count() == 0
 
 
 def test_submit_refuses_when_the_database_file_was_replaced(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ number or id, and ORM row <-> record conversion.
 Every write first checks that a SQLite store's file is still the one it opened (and again
 just before the commit): when the data folder was deleted or the file replaced, SQLite would
 happily write into the unlinked file, so the write is refused with `StoreFileGoneError`
-instead (the ticket is not reported as stored, the call's journal stays). The operations live in mixins beside it (`submit`, `edits`, `queries`,
+instead (the ticket is not reported as stored, the call's journal stays). It also leaves a
+note (`GONE_MARKER` in the drafts folder) so that the next start does not silently create a
+new, empty database whose numbering would restart at 0001 (`refuse_restart_after_loss`). The operations live in mixins beside it (`submit`, `edits`, `queries`,
 `duplicates`); `repository.TicketStore` puts them together.
 """
 
@@ -44,6 +46,28 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from assistant.store.orm import TicketRow
+
+
+#: Written into the drafts folder when a store finds its SQLite file gone.
+GONE_MARKER = "database-gone.json"
+
+
+def refuse_restart_after_loss(db_file: Path, drafts_dir: Path) -> None:
+    """Raise `StoreFileGoneError` when ``drafts_dir`` holds the note that ``db_file`` vanished
+    under a running program: creating a new, empty file there would restart the numbering."""
+    marker = drafts_dir / GONE_MARKER
+    try:
+        noted = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(noted, dict) or str(noted.get("database")) != os.path.abspath(db_file):
+        return
+    raise StoreFileGoneError(
+        f"工单库文件 {db_file} 曾在程序运行中丢失，为避免工单编号从 0001 重新开始、与已派出的"
+        "工单重号，不会自动新建空的工单库。请管理员恢复该文件；确认要启用新的空工单库时，"
+        f"删除 {marker} 后重启。The ticket database file vanished while in use "
+        f"(noted {noted.get('detected_at', '?')}); refusing to create an empty one in its place."
+    )
 
 
 class StoreBase:
@@ -245,6 +269,11 @@ class StoreBase:
             else "was replaced by another file"
         )
         saved, keep = self._keep_copy(draft, suggestions, call)
+        if now is None and self.drafts_dir is not None:
+            with contextlib.suppress(OSError):
+                note = {"database": os.path.abspath(self._db_file),
+                        "detected_at": self._clock().isoformat(timespec="seconds")}  # fmt: skip
+                atomic_write(self.drafts_dir / GONE_MARKER, json.dumps(note) + "\n")
         raise StoreFileGoneError(
             f"工单库文件{what}，工单未保存，请联系管理员恢复数据文件夹后重启程序。Could not "
             f"{action}: the ticket database file {self._db_file} {why}; this program refuses "

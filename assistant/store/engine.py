@@ -14,6 +14,7 @@ the store's check that it is still there before each write.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +35,13 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(database).expanduser()
 
 
-def make_engine(url: str, busy_timeout: float) -> Engine:
-    """An engine for ``url`` (a SQLAlchemy URL or a plain SQLite file path)."""
+def make_engine(
+    url: str, busy_timeout: float, *, before_create: Callable[[Path], None] | None = None
+) -> Engine:
+    """An engine for ``url`` (a SQLAlchemy URL or a plain SQLite file path).
+
+    ``before_create(path)`` is called when the SQLite file does not exist yet, before it is
+    created (it may raise to refuse a new, empty database)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -62,6 +68,8 @@ def make_engine(url: str, busy_timeout: float) -> Engine:
         else:
             path = Path(database).expanduser()
             try:
+                if not path.exists() and before_create is not None:
+                    before_create(path)
                 private_dir(path.parent)
                 if not path.exists():
                     private_file(path)
