@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asr.events import TranscriptEvent
-from asr.fileio import atomic_write, open_private, private_dir
+from asr.fileio import atomic_write, fsync_dir, open_private, private_dir
 from asr.jsonl import JsonlWriter
 from asr.recording import EVENTS_FILE, AudioRecorder, EventsLog, SessionRecorder
 from assistant.errors import SessionFileError
@@ -126,10 +126,18 @@ def save_second_pass(
         "channel_map": list(channel_map), "audio": {"layout": "stereo", "files": []},
         "metadata": {"second_pass_of": EVENTS_FILE},
     })  # fmt: skip
-    for ev in events:
-        log.write_event(ev, ev.end)
-    _finish(log, max((e.end for e in events), default=0.0))
-    os.replace(tmp, target)
+    try:
+        for ev in events:
+            log.write_event(ev, ev.end)
+        _finish(log, max((e.end for e in events), default=0.0))
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        log.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
     return target
 
 
