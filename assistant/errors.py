@@ -16,8 +16,9 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     │                              missing or malformed
     ├── DraftWriteError            the crash journal of the call in progress cannot
     │                              be written (disk full, folder gone)
-    └── ExportTargetError          an export would write over a file it must not
-                                   (exists without ``--force``, the database, a draft)
+    ├── ExportTargetError          an export would write over a file it must not
+    │                              (exists without ``--force``, the database, a draft)
+    └── CallDevsetError            a whole-call dev-set file is malformed (file:line)
 """
 
 from __future__ import annotations
@@ -128,3 +129,7 @@ class ExportTargetError(AssistantError):
     def __init__(self, message: str, path: Path) -> None:
         super().__init__(message)
         self.path = path
+
+
+class CallDevsetError(AssistantError):
+    """A whole-call dev-set file is malformed; the message names file, line and field."""
