@@ -22,6 +22,7 @@ shows (:meth:`JournalReport.describe`, in Chinese). Only a file that cannot be r
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from assistant.errors import SessionFileError
 
 __all__ = ["JournalProblem", "JournalRead", "JournalReport", "op_problem", "read_journal"]
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")  # as `DraftJournal` names its files
 #: Fields a ``set_field`` / ``confirm_field`` operation may name.
 _FIELD_OPS = ("set_field", "confirm_field")
 _KNOWN_OPS = ("header", "event", "partial", "set_field", "confirm_field", "choose_category",
@@ -159,7 +161,13 @@ def _header_ok(op: dict[str, Any]) -> bool:
     except ValueError:
         return False
     k = op.get("k", 5)
-    return isinstance(op.get("call_id"), str) and isinstance(k, int) and 1 <= k <= 50
+    call_id = op.get("call_id")
+    return (
+        isinstance(call_id, str)
+        and _SAFE_ID.match(call_id) is not None
+        and isinstance(k, int)
+        and 1 <= k <= 50
+    )
 
 
 def _default_header(path: Path) -> dict[str, Any]:
