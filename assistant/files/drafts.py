@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,13 +43,12 @@ from asr.fileio import open_private, private_dir
 from asr.jsonl import JsonlAppender
 from assistant.core.session import CallSession, EngineLike, Op
 from assistant.errors import AssistantError, DraftWriteError
-from assistant.files.journal_read import JournalProblem, JournalReport, read_journal
+from assistant.files.journal_read import SAFE_CALL_ID, JournalProblem, JournalReport, read_journal
 
 __all__ = ["SUFFIX", "DraftInfo", "DraftJournal", "JournalReport", "find_unfinished",
            "read_ops", "restore"]  # fmt: skip
 
 SUFFIX = ".jsonl"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 log = logging.getLogger(__name__)
 
 
@@ -67,7 +65,7 @@ class DraftJournal:
         partial_interval: float = 0.5,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not _SAFE_ID.match(call_id):
+        if not SAFE_CALL_ID.match(call_id):
             raise DraftWriteError(
                 f"call id {call_id!r} cannot be used as a draft file name "
                 "(letters, digits, '-', '_' and '.' only)"

@@ -33,7 +33,8 @@ from assistant.errors import SessionFileError
 
 __all__ = ["JournalProblem", "JournalRead", "JournalReport", "op_problem", "read_journal"]
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")  # as `DraftJournal` names its files
+#: Call ids that can name a draft file (letters, digits, "-", "_", ".").
+SAFE_CALL_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 #: Fields a ``set_field`` / ``confirm_field`` operation may name.
 _FIELD_OPS = ("set_field", "confirm_field")
 _KNOWN_OPS = ("header", "event", "partial", "set_field", "confirm_field", "choose_category",
@@ -164,7 +165,7 @@ def _header_ok(op: dict[str, Any]) -> bool:
     call_id = op.get("call_id")
     return (
         isinstance(call_id, str)
-        and _SAFE_ID.match(call_id) is not None
+        and SAFE_CALL_ID.match(call_id) is not None
         and isinstance(k, int)
         and 1 <= k <= 50
     )
