@@ -31,11 +31,19 @@ from typing import Any
 from asr.jsonl import read_lines
 from assistant.errors import SessionFileError
 
-__all__ = ["JournalProblem", "JournalRead", "JournalReport", "op_problem", "read_journal"]
+__all__ = [
+    "SAFE_CALL_ID",
+    "JournalProblem",
+    "JournalRead",
+    "JournalReport",
+    "op_problem",
+    "read_journal",
+]
 
 #: Call ids that can name a draft file (letters, digits, "-", "_", ".").
 SAFE_CALL_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-#: Fields a ``set_field`` / ``confirm_field`` operation may name.
+
+#: Operations that name a ticket field.
 _FIELD_OPS = ("set_field", "confirm_field")
 _KNOWN_OPS = ("header", "event", "partial", "set_field", "confirm_field", "choose_category",
               "alert")  # fmt: skip
