@@ -48,10 +48,13 @@ def request_query(
     text = _join(content)
     if len(text) > budget:
         head_len = int(budget * head_share)
+        room = budget - head_len
         head, tail = text[:head_len], ""
-        for t in reversed(content):  # whole recent turns, most recent first
+        for i, t in enumerate(reversed(content)):  # recent turns, most recent first
             t = t.rstrip("。，,.!！?？ ")
-            if len(tail) + len(t) + 1 > budget - head_len:
+            if len(tail) + len(t) + 1 > room:
+                if i == 0:  # the latest turn alone is too long: its beginning
+                    tail = t[:room]
                 break
             tail = t + ("。" + tail if tail else "")
         text = head + ("。" + tail if tail else "")
