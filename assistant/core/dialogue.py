@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.extract import digit_fragment
+from assistant.extract import address_parts, digit_fragment
 from assistant.extract.request import caller_clauses
 
 __all__ = ["ACTS", "AgentStance", "TaggedTurn", "agent_stance", "readback_request", "tag_turn"]
@@ -188,7 +188,9 @@ def _flat(text: str) -> str:
 
 
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
-_CONDITIONAL_RE = re.compile(r"如果|如有|若有|要是|万一|一旦|下次|再有|以后|假如|倘若|再发生|再遇到")
+_CONDITIONAL_RE = re.compile(
+    r"如果|如有|若有|要是|万一|一旦|下次|再有|以后|假如|倘若|再发生|再遇到"
+)
 _ASKING_RE = re.compile(r"需不需要|要不要|用不用|是否需要|有没有")
 
 
@@ -288,17 +290,16 @@ def _tag_agent(text: str, asks: tuple[str, ...]) -> TaggedTurn:
 
 
 # 孟子的孟 / 平凡的凡 / 言字旁一个西早的谭: a character spelt out (part of the name answer)
-_CHAR_SPELLING_RE = re.compile(
-    r"^([\u4e00-\u9fff]{1,6}?)(的|那个)([\u4e00-\u9fff])$|字旁|字头|字底|偏旁|部首"
-)
+_CHAR_SPELLING_RE = re.compile(r"^([\u4e00-\u9fff]{1,6}?)(的|那个)([\u4e00-\u9fff])$")
+_RADICAL_RE = re.compile(r"字旁|字头|字底|偏旁|部首|旁边一个|上面一个|下面一个")
 _PHONE_CUE_RE = re.compile(r"电话|手机|号码|座机|联系方式")
 
 
 def _spells_a_character(bare: str) -> bool:
+    if _RADICAL_RE.search(bare):
+        return True
     m = _CHAR_SPELLING_RE.search(bare)
-    if m is None:
-        return False
-    return m.group(3) is None or m.group(3) in m.group(1)
+    return m is not None and m.group(3) in m.group(1)
 
 
 def _tag_caller(text: str, asked: tuple[str, ...], referred: bool) -> TaggedTurn:
@@ -309,6 +310,7 @@ def _tag_caller(text: str, asked: tuple[str, ...], referred: bool) -> TaggedTurn
         if act not in acts:
             acts.append(act)
 
+    in_address = any(c.kind == "address" for c in caller_clauses(text))
     for sentence in _SENTENCE_RE.findall(nfkc(text)) or [text]:
         asking = bool(_CALLER_QUESTION_RE.search(sentence.strip()))
         for c in caller_clauses(sentence):
@@ -321,9 +323,14 @@ def _tag_caller(text: str, asked: tuple[str, ...], referred: bool) -> TaggedTurn
                 elif re.match(r"^(喂|你好|您好|哎|唉)+", bare):
                     add("greeting")
             elif c.kind == "field":
-                if len(digit_fragment(c.text)) >= 4 or _PHONE_CUE_RE.search(bare):
+                digits = digit_fragment(c.text)
+                if _PHONE_CUE_RE.search(bare) or (len(digits) >= 4 and not in_address):
                     add("answer_phone")
-                elif _NAME_CUE_RE.search(bare) or "name" in asked or len(bare) <= 4:
+                elif digits and in_address:
+                    add("answer_address")  # 六零二: the flat number
+                elif (
+                    _NAME_CUE_RE.search(bare) or "name" in asked or (len(bare) <= 4 and not digits)
+                ):
                     add("answer_name")
             elif c.kind == "address":
                 add("answer_address")
@@ -331,6 +338,10 @@ def _tag_caller(text: str, asked: tuple[str, ...], referred: bool) -> TaggedTurn
                 add("correct")
             elif _spells_a_character(bare) and ("name" in asked or "answer_name" in acts):
                 add("answer_name")
+            elif "address" in asked and (
+                (len(bare) <= 30 and address_parts(c.text)) or (len(bare) <= 8 and in_address)
+            ):
+                add("answer_address")  # the answer to 请问具体地址是？ (锦绣华庭, 十七幢)
             elif asking and referred:
                 pass  # after a referral, "so where do I go?" is about the referral
             elif acts[:1] == ["confirm"] and len(bare) <= 8 and not content:
