@@ -166,6 +166,8 @@ def transcribe(
     except ASRError as exc:
         raise _fail(str(exc), 1) from exc
     typer.echo(f"engine: {reason}", err=True)
+    for warning in info.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if stereo and info.channels == 1:
         typer.echo("note: mono file, all speech is attributed to the caller", err=True)
     if not stereo and info.channels > 1:
