@@ -215,10 +215,14 @@ def _load_catalogue() -> Any:
 def catalogue_import(
     file: Annotated[Path, typer.Argument(help="City catalogue table (.csv or .xlsx)")],
     out: Annotated[
-        Path | None, typer.Option(help="Write the YAML catalogue into this folder")
+        Path | None,
+        typer.Option(
+            help="Write the YAML catalogue into this folder (replaces an earlier import there)"
+        ),
     ] = None,
 ) -> None:
-    """Validate a city's catalogue table (level1, level2, level3, department, deadline, keywords)."""
+    """Validate a city's catalogue table (level1, level2, level3, department, deadline,
+    keywords; optionally id). Every sheet of a workbook is read."""
     from knowledge.catalogue import import_table, write_catalogue_yaml
     from knowledge.errors import KnowledgeError
 
@@ -229,9 +233,10 @@ def catalogue_import(
     except KnowledgeError as exc:
         raise _fail(str(exc), 1) from exc
     st = cat.stats()
+    sheets = f" from {len(cat.sources)} sheets" if len(cat.sources) > 1 else ""
     typer.echo(
         f"{file}: {st.leaves} leaves in {st.level1} level-1 / {st.level2} level-2 items, "
-        f"{st.keywords} keywords — valid"
+        f"{st.keywords} keywords{sheets} — valid"
     )
     if out is None:
         typer.echo(
@@ -239,10 +244,16 @@ def catalogue_import(
             "to catalogue_paths in the config"
         )
         return
-    written = write_catalogue_yaml(cat, out)
+    try:
+        written = write_catalogue_yaml(cat, out)
+    except KnowledgeError as exc:
+        raise _fail(str(exc), 1) from exc
+    except OSError as exc:
+        raise _fail(f"cannot write {out}: {exc}", 1) from exc
     typer.echo(
         f"wrote {len(written)} files to {out}; use it with "
-        f"HOTLINE_CATALOGUE_PATHS='[\"{out}\"]' or catalogue_paths in config.toml"
+        f"HOTLINE_CATALOGUE_PATHS='[\"{out}\"]' or catalogue_paths in config.toml "
+        f'(add "bundled" to the list to keep the bundled catalogue as well)'
     )
 
 
