@@ -95,13 +95,59 @@ def _masked_value(field: str | None, value: str | None, names: tuple[str, ...]) 
     return mask_text(value, names=names)
 
 
-def _note_unmasked(command: str, settings: Settings, target: str) -> None:
-    log.warning("UNMASKED %s of personal data by seat %s to %s", command, settings.seat_id, target)
-    from rich.console import Console
+def _os_user() -> str:
+    """The operating-system account running the command (the "who" of an audit row)."""
+    import getpass
+    import os
 
+    try:
+        return getpass.getuser()
+    except Exception:  # no LOGNAME/USER and no passwd entry (containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _record_unmasked(
+    store: TicketStore, settings: Settings, tickets: list[Ticket], what: str
+) -> None:
+    """Before personal data is printed or written in clear: one audit row per ticket (OS
+    user, seat), a line in the seat's log file, and a notice saying so. When the audit
+    trail cannot be written nothing is output (``typer.Exit``)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from assistant.applog import configure_file_logging, get_logger
+    from assistant.errors import AssistantError
+
+    user = _os_user()
+    try:
+        n = store.record_disclosure(
+            [t.id for t in tickets], what, os_user=user, seat=settings.seat_id
+        )
+    except AssistantError as exc:
+        raise _fail(f"无法写入操作记录，未输出未脱敏信息：{exc}") from exc
+    message = "UNMASKED %s: %d tickets, OS user %s, seat %s"
+    log.warning(message, what, n, user, settings.seat_id)
+    if configure_file_logging(settings) is not None:
+        get_logger("tickets").warning(message, what, n, user, settings.seat_id)
     Console(stderr=True).print(
-        "[yellow]注意：输出包含未脱敏的个人信息（姓名、电话），已记录日志。[/]", highlight=False
+        f"[yellow]注意：输出包含未脱敏的个人信息（姓名、电话），已记入 {n} 条工单的操作记录"
+        f"（系统用户 {escape(user)}，席位 {escape(settings.seat_id)}）。[/]",
+        highlight=False,
     )
+
+
+def _confirm_unmasked(count: int, target: str) -> None:
+    """Ask (on stderr, so an export to stdout stays clean) before an unmasked export."""
+    try:
+        ok = typer.confirm(
+            f"将以明文导出 {count} 条工单的姓名、电话等个人信息到 {target}，并记入操作记录。确认导出？",
+            default=False,
+            err=True,
+        )
+    except typer.Abort:
+        ok = False
+    if not ok:
+        raise _fail("未确认，未导出（脚本中可加 --yes）")
 
 
 def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> None:
@@ -180,12 +226,12 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 until=_parse_day(until, "--until"),
                 limit=limit,
             )
+            if not masked and rows:
+                _record_unmasked(store, settings, rows, "未脱敏查看（工单列表）")
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
             store.dispose()
-        if not masked:
-            _note_unmasked("ticket list", settings, "terminal")
         console = Console()
         if not rows:
             console.print("没有符合条件的工单。")
@@ -227,12 +273,12 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             t = store.get(ticket)
             trail = store.audit(t.id)
             calls = store.calls(t.id)
+            if not masked:
+                _record_unmasked(store, settings, [t], "未脱敏查看（工单详情）")
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
             store.dispose()
-        if not masked:
-            _note_unmasked("ticket show", settings, "terminal")
         console = Console()
         console.print(_ticket_table(t, masked))
         if calls:
@@ -261,7 +307,17 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         ] = None,
         unmasked: Annotated[
             bool,
-            typer.Option("--unmasked", help="Export names and phone numbers in clear (logged)."),
+            typer.Option(
+                "--unmasked",
+                help="Export names and phone numbers in clear (asks first; recorded in each "
+                "ticket's audit trail with the OS user and seat).",
+            ),
+        ] = False,
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes", "-y", help="Do not ask before an unmasked export (still recorded)."
+            ),
         ] = False,
         mask_address: Annotated[
             bool,
@@ -293,7 +349,9 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 limit=None,
             )
             if not masked:
-                _note_unmasked("ticket export", settings, target)
+                if unmasked and not yes:
+                    _confirm_unmasked(len(rows), target)
+                _record_unmasked(store, settings, rows, f"未脱敏导出 → {target}")
             n = export_tickets(
                 list(reversed(rows)),  # oldest first in files
                 out if out is not None else sys.stdout,
