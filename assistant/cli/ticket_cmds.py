@@ -40,9 +40,13 @@ DbOption = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True).print(f"[bold red]错误[/]: {message}", markup=True, highlight=False)
+    from assistant.cli.display_rich import SafeConsole
+
+    SafeConsole(stderr=True).print(
+        f"[bold red]错误[/]: {escape(message)}", markup=True, highlight=False
+    )
     return typer.Exit(1)
 
 
@@ -112,10 +116,10 @@ def _record_unmasked(
     """Before personal data is printed or written in clear: one audit row per ticket (OS
     user, seat), a line in the seat's log file, and a notice saying so. When the audit
     trail cannot be written nothing is output (``typer.Exit``)."""
-    from rich.console import Console
     from rich.markup import escape
 
     from assistant.applog import configure_file_logging, get_logger
+    from assistant.cli.display_rich import SafeConsole
     from assistant.errors import AssistantError
 
     user = _os_user()
@@ -129,7 +133,7 @@ def _record_unmasked(
     log.warning(message, what, n, user, settings.seat_id)
     if configure_file_logging(settings) is not None:
         get_logger("tickets").warning(message, what, n, user, settings.seat_id)
-    Console(stderr=True).print(
+    SafeConsole(stderr=True).print(
         f"[yellow]注意：输出包含未脱敏的个人信息（姓名、电话），已记入 {n} 条工单的操作记录"
         f"（系统用户 {escape(user)}，席位 {escape(settings.seat_id)}）。[/]",
         highlight=False,
@@ -208,9 +212,10 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         db: DbOption = None,
     ) -> None:
         """List tickets, newest first (names and phone numbers masked)."""
-        from rich.console import Console
         from rich.table import Table
 
+        from assistant.cli.display_rich import SafeConsole as Console
+        from assistant.cli.display_rich import literal
         from assistant.errors import AssistantError
         from assistant.privacy import mask_name, mask_phone, mask_text
 
@@ -242,14 +247,19 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         for t in rows:
             names = (t.name,) if t.name else ()
             table.add_row(
-                t.number,
-                _local(t.created_at),
-                TICKET_STATUS_LABELS.get(t.status, t.status),
-                t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
-                mask_name(t.name) if masked else t.name,
-                mask_phone(t.phone) if masked else t.phone,
-                _short(mask_text(t.address, names=names) if masked else t.address, 24),
-                _short(mask_text(t.summary, names=names) if masked else t.summary, 30),
+                *map(
+                    literal,
+                    (
+                        t.number,
+                        _local(t.created_at),
+                        TICKET_STATUS_LABELS.get(t.status, t.status),
+                        t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
+                        mask_name(t.name) if masked else t.name,
+                        mask_phone(t.phone) if masked else t.phone,
+                        _short(mask_text(t.address, names=names) if masked else t.address, 24),
+                        _short(mask_text(t.summary, names=names) if masked else t.summary, 30),
+                    ),
+                )
             )
         console.print(table)
 
@@ -262,9 +272,10 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         db: DbOption = None,
     ) -> None:
         """Show one ticket with its linked calls and full audit trail."""
-        from rich.console import Console
         from rich.table import Table
 
+        from assistant.cli.display_rich import SafeConsole as Console
+        from assistant.cli.display_rich import literal
         from assistant.errors import AssistantError
 
         store, settings = _open(db)
@@ -288,12 +299,18 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             names = (t.name,) if t.name else ()
             for c in calls:
                 ct.add_row(
-                    c.call_id,
-                    _local(c.started_at),
-                    _local(c.ended_at),
-                    c.seat,
-                    _masked_value(None, c.note, names) if masked else c.note,
-                    c.session_path or (f"{len(c.transcript)} 句转写" if c.transcript else ""),
+                    *map(
+                        literal,
+                        (
+                            c.call_id,
+                            _local(c.started_at),
+                            _local(c.ended_at),
+                            c.seat,
+                            _masked_value(None, c.note, names) if masked else c.note,
+                            c.session_path
+                            or (f"{len(c.transcript)} 句转写" if c.transcript else ""),
+                        ),
+                    )
                 )
             console.print(ct)
         console.print(_audit_table(trail, masked, (t.name,) if t.name else ()))
@@ -331,8 +348,7 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         db: DbOption = None,
     ) -> None:
         """Export tickets to CSV or JSON (names and phone numbers masked unless --unmasked)."""
-        from rich.console import Console
-
+        from assistant.cli.display_rich import SafeConsole as Console
         from assistant.errors import AssistantError
         from assistant.files.export import EXPORT_FORMATS, export_tickets
 
@@ -375,6 +391,7 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
 def _ticket_table(t: Ticket, masked: bool) -> Any:
     from rich.table import Table
 
+    from assistant.cli.display_rich import literal
     from assistant.privacy import mask_name, mask_phone, mask_text
 
     names = (t.name,) if t.name else ()
@@ -403,12 +420,14 @@ def _ticket_table(t: Ticket, masked: bool) -> Any:
     ]  # fmt: skip
     for k, v in rows:
         if v:
-            table.add_row(k, v)
+            table.add_row(k, literal(v))
     return table
 
 
 def _audit_table(trail: list[AuditEntry], masked: bool, names: tuple[str, ...]) -> Any:
     from rich.table import Table
+
+    from assistant.cli.display_rich import literal
 
     table = Table(title="操作记录")
     for col in ("时间", "操作者", "动作", "字段", "原值", "新值", "席位"):
@@ -419,12 +438,17 @@ def _audit_table(trail: list[AuditEntry], masked: bool, names: tuple[str, ...]) 
             old = _masked_value(a.field, old, names)
             new = _masked_value(a.field, new, names)
         table.add_row(
-            a.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-            ACTOR_LABELS.get(a.actor, a.actor),
-            AUDIT_ACTION_LABELS.get(a.action, a.action),
-            TICKET_FIELD_LABELS.get(a.field or "", a.field or ""),
-            _short(old, 40),
-            _short(new, 40),
-            a.seat,
+            *map(
+                literal,
+                (
+                    a.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                    ACTOR_LABELS.get(a.actor, a.actor),
+                    AUDIT_ACTION_LABELS.get(a.action, a.action),
+                    TICKET_FIELD_LABELS.get(a.field or "", a.field or ""),
+                    _short(old, 40),
+                    _short(new, 40),
+                    a.seat,
+                ),
+            )
         )
     return table
