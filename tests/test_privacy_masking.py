@@ -274,6 +274,13 @@ def test_export_masks_third_parties_and_number_forms(tmp_path: Path) -> None:
     assert "邻居" in row["summary"] and "装修" in row["summary"]
 
 
+def test_an_address_keeps_its_places_but_not_the_callers_name() -> None:
+    assert mask_text("通州区宋庄镇张江路5号", people=False) == "通州区宋庄镇张江路5号"
+    assert mask_text("张三丰家，电话13812345678", names=("张三丰",), people=False) == (
+        "张**家，电话138****5678"
+    )
+
+
 @pytest.mark.parametrize("text", ["", "   ", "１", "一", "王", "😀" * 10, "\x00\x1b[2J"])
 def test_odd_input_never_raises(text: str) -> None:
     assert isinstance(mask_text(text, names=("王",)), str)

@@ -96,7 +96,7 @@ def _masked_value(field: str | None, value: str | None, names: tuple[str, ...]) 
         return mask_name(value)
     if field == "phone":
         return mask_phone(value)
-    return mask_text(value, names=names)
+    return mask_text(value, names=names, people=field != "address")
 
 
 def _os_user() -> str:
@@ -256,7 +256,12 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                         t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
                         mask_name(t.name) if masked else t.name,
                         mask_phone(t.phone) if masked else t.phone,
-                        _short(mask_text(t.address, names=names) if masked else t.address, 24),
+                        _short(
+                            mask_text(t.address, names=names, people=False)
+                            if masked
+                            else t.address,
+                            24,
+                        ),
                         _short(mask_text(t.summary, names=names) if masked else t.summary, 30),
                     ),
                 )
@@ -405,7 +410,7 @@ def _ticket_table(t: Ticket, masked: bool) -> Any:
         ("席位", t.seat_id),
         ("来电人", mask_name(t.name) if masked else t.name),
         ("电话", mask_phone(t.phone) if masked else t.phone),
-        ("地址", mask_text(t.address, names=names) if masked else t.address),
+        ("地址", mask_text(t.address, names=names, people=False) if masked else t.address),
         ("发生时间", t.incident_time),
         ("分类", f"{t.category_path or t.category_id} ({t.category_id})" if t.category_id else ""),
         ("承办部门", t.department),

@@ -27,7 +27,7 @@ Examples::
 from __future__ import annotations
 
 from assistant.privacy.fields import mask_address, mask_name, mask_phone
-from assistant.privacy.names import name_spans
+from assistant.privacy.names import known_name_spans, name_spans
 from assistant.privacy.numbers import Span, number_spans
 
 __all__ = ["mask_address", "mask_id_number", "mask_name", "mask_phone", "mask_text"]
@@ -51,19 +51,21 @@ def mask_id_number(text: str) -> str:
     return _apply(text, number_spans(text))
 
 
-def mask_text(text: str, *, names: tuple[str, ...] = ()) -> str:
+def mask_text(text: str, *, names: tuple[str, ...] = (), people: bool = True) -> str:
     """Mask phone, ID and card numbers and every person's name in free text.
 
     ``names`` are the ticket's own name fields: masked wherever they occur, also in part
     (张三 on the ticket of 张三丰). Other people's names are found by
-    :func:`~assistant.privacy.names.name_spans`.
+    :func:`~assistant.privacy.names.name_spans`, unless ``people`` is off (an address,
+    where 宋庄 or 张江 are places, not people).
     """
     if not text:
         return text or ""
     spans = number_spans(text)
+    found = name_spans(text, names) if people else known_name_spans(text, names)
     spans += [
         Span(start, end, mask_name(text[start:end]))
-        for start, end in name_spans(text, names)
+        for start, end in found
         if not any(s.start < end and start < s.end for s in spans)
     ]
     return _apply(text, spans)

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-__all__ = ["name_spans"]
+__all__ = ["known_name_spans", "name_spans"]
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _TITLES = ("先生", "女士", "小姐", "阿姨", "师傅", "老师", "大爷", "大妈", "大姐", "大哥", "同志")
@@ -39,8 +39,8 @@ _PLACE_WORDS = {
 }  # fmt: skip
 # a dictionary word ending in one of these is a place (岳麓山, 白马寺, 马家堡), whereas a
 # name the tagger guessed (王林, 李宝山) is not in the dictionary
-_PLACE_END = set("山寺堡林庙塔宫堂庄湖江河桥门岭峰坡湾岛港关城镇村")
-_PLACE_START = set("区市县镇乡村路街道巷号楼栋省院厂店局所站园苑桥湖江河山")
+_PLACE_END = set("山寺堡林庙塔宫堂庄湖江河桥门岭峰坡湾岛港关城镇村祠窑沟沱屯营铺寨坝")
+_PLACE_START = set("区市县镇乡村路街道巷号楼栋省院厂店局所站园苑桥湖江河山窑祠沟沱屯营铺寨坝")
 _COMMON_WORD_FREQ = 100  # a dictionary word this frequent is a word first, a name second
 _PERSON_CUE = re.compile(
     r"(?:母亲|父亲|妈妈|爸爸|儿子|女儿|妻子|丈夫|老伴|爱人|邻居|业主|房东|租客|租户|经理|老板|"
@@ -198,6 +198,11 @@ def _known_names(text: str, known: Iterable[str]) -> list[tuple[int, int]]:
     for form in sorted(forms, key=len, reverse=True):
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(form), text))
     return spans
+
+
+def known_name_spans(text: str, known: Iterable[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the ``known`` names only (no tagger: for addresses)."""
+    return _unite(_known_names(text, known))
 
 
 def _unite(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
