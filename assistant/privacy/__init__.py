@@ -27,10 +27,17 @@ Examples::
 from __future__ import annotations
 
 from assistant.privacy.fields import mask_address, mask_name, mask_phone
-from assistant.privacy.names import known_name_spans, name_spans
+from assistant.privacy.names import known_name_spans, name_spans, warm_up
 from assistant.privacy.numbers import Span, number_spans
 
-__all__ = ["mask_address", "mask_id_number", "mask_name", "mask_phone", "mask_text"]
+__all__ = [
+    "mask_address",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "mask_text",
+    "warm_up",
+]
 
 
 def _apply(text: str, spans: list[Span]) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-__all__ = ["known_name_spans", "name_spans"]
+__all__ = ["known_name_spans", "name_spans", "warm_up"]
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _TITLES = ("先生", "女士", "小姐", "阿姨", "师傅", "老师", "大爷", "大妈", "大姐", "大哥", "同志")
@@ -66,6 +66,12 @@ def _jieba() -> tuple[Any, Any]:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba, pseg
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second), e.g. in a background thread at start-up,
+    so that the first masked log line on the UI thread does not wait for it."""
+    _jieba()
 
 
 def _tokens(text: str) -> list[_Token]:
