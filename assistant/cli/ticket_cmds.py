@@ -148,7 +148,8 @@ def _confirm_unmasked(count: int, target: str) -> None:
             default=False,
             err=True,
         )
-    except typer.Abort:
+    except typer.Abort:  # end of input: no answer is a no
+        typer.echo("", err=True)
         ok = False
     if not ok:
         raise _fail("未确认，未导出（脚本中可加 --yes）")
