@@ -6,27 +6,29 @@ Heavy imports (SQLAlchemy, the store) happen inside the commands.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.labels import (
-    ACTOR_LABELS,
-    AUDIT_ACTION_LABELS,
-    TICKET_FIELD_LABELS,
-    TICKET_STATUS_LABELS,
+from assistant.cli.ticket_views import (
+    audit_table,
+    confirm_unmasked,
+    local_time,
+    masked_value,
+    record_unmasked,
+    short,
+    ticket_table,
 )
+from assistant.cli.ticket_views import fail as _fail
+from assistant.labels import TICKET_STATUS_LABELS
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
-    from assistant.store import AuditEntry, Ticket, TicketStore
-
-log = logging.getLogger(__name__)
+    from assistant.store import TicketStore
 
 
 DbOption = Annotated[
@@ -37,17 +39,6 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _fail(message: str) -> typer.Exit:
-    from rich.markup import escape
-
-    from assistant.cli.display_rich import SafeConsole
-
-    SafeConsole(stderr=True).print(
-        f"[bold red]错误[/]: {escape(message)}", markup=True, highlight=False
-    )
-    return typer.Exit(1)
 
 
 def _open(db: str | None) -> tuple[TicketStore, Settings]:
@@ -77,82 +68,6 @@ def _parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise _fail(f"{option} 应为日期 YYYY-MM-DD，不是 {value!r}") from exc
-
-
-def _local(ts: Any) -> str:
-    return ts.astimezone().strftime("%Y-%m-%d %H:%M") if ts is not None else ""
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _masked_value(field: str | None, value: str | None, names: tuple[str, ...]) -> str:
-    from assistant.privacy import mask_name, mask_phone, mask_text
-
-    if not value:
-        return value or ""
-    if field == "name":
-        return mask_name(value)
-    if field == "phone":
-        return mask_phone(value)
-    return mask_text(value, names=names, people=field != "address")
-
-
-def _os_user() -> str:
-    """The operating-system account running the command (the "who" of an audit row)."""
-    import getpass
-    import os
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no LOGNAME/USER and no passwd entry (containers)
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
-def _record_unmasked(
-    store: TicketStore, settings: Settings, tickets: list[Ticket], what: str
-) -> None:
-    """Before personal data is printed or written in clear: one audit row per ticket (OS
-    user, seat), a line in the seat's log file, and a notice saying so. When the audit
-    trail cannot be written nothing is output (``typer.Exit``)."""
-    from rich.markup import escape
-
-    from assistant.applog import configure_file_logging, get_logger
-    from assistant.cli.display_rich import SafeConsole
-    from assistant.errors import AssistantError
-
-    user = _os_user()
-    try:
-        n = store.record_disclosure(
-            [t.id for t in tickets], what, os_user=user, seat=settings.seat_id
-        )
-    except AssistantError as exc:
-        raise _fail(f"无法写入操作记录，未输出未脱敏信息：{exc}") from exc
-    message = "UNMASKED %s: %d tickets, OS user %s, seat %s"
-    log.warning(message, what, n, user, settings.seat_id)
-    if configure_file_logging(settings) is not None:
-        get_logger("tickets").warning(message, what, n, user, settings.seat_id)
-    SafeConsole(stderr=True).print(
-        f"[yellow]注意：输出包含未脱敏的个人信息（姓名、电话），已记入 {n} 条工单的操作记录"
-        f"（系统用户 {escape(user)}，席位 {escape(settings.seat_id)}）。[/]",
-        highlight=False,
-    )
-
-
-def _confirm_unmasked(count: int, target: str) -> None:
-    """Ask (on stderr, so an export to stdout stays clean) before an unmasked export."""
-    try:
-        ok = typer.confirm(
-            f"将以明文导出 {count} 条工单的姓名、电话等个人信息到 {target}，并记入操作记录。确认导出？",
-            default=False,
-            err=True,
-        )
-    except typer.Abort:  # end of input: no answer is a no
-        typer.echo("", err=True)
-        ok = False
-    if not ok:
-        raise _fail("未确认，未导出（脚本中可加 --yes）")
 
 
 def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> None:
@@ -233,7 +148,7 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 limit=limit,
             )
             if not masked and rows:
-                _record_unmasked(store, settings, rows, "未脱敏查看（工单列表）")
+                record_unmasked(store, settings, rows, "未脱敏查看（工单列表）")
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
@@ -252,18 +167,18 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                     literal,
                     (
                         t.number,
-                        _local(t.created_at),
+                        local_time(t.created_at),
                         TICKET_STATUS_LABELS.get(t.status, t.status),
                         t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
                         mask_name(t.name) if masked else t.name,
                         mask_phone(t.phone) if masked else t.phone,
-                        _short(
+                        short(
                             mask_text(t.address, names=names, people=False)
                             if masked
                             else t.address,
                             24,
                         ),
-                        _short(mask_text(t.summary, names=names) if masked else t.summary, 30),
+                        short(mask_text(t.summary, names=names) if masked else t.summary, 30),
                     ),
                 )
             )
@@ -291,13 +206,13 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             trail = store.audit(t.id)
             calls = store.calls(t.id)
             if not masked:
-                _record_unmasked(store, settings, [t], "未脱敏查看（工单详情）")
+                record_unmasked(store, settings, [t], "未脱敏查看（工单详情）")
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
             store.dispose()
         console = Console()
-        console.print(_ticket_table(t, masked))
+        console.print(ticket_table(t, masked))
         if calls:
             ct = Table(title="关联来电")
             for col in ("来电编号", "开始", "结束", "席位", "备注", "录音/会话"):
@@ -309,17 +224,17 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                         literal,
                         (
                             c.call_id,
-                            _local(c.started_at),
-                            _local(c.ended_at),
+                            local_time(c.started_at),
+                            local_time(c.ended_at),
                             c.seat,
-                            _masked_value(None, c.note, names) if masked else c.note,
+                            masked_value(None, c.note, names) if masked else c.note,
                             c.session_path
                             or (f"{len(c.transcript)} 句转写" if c.transcript else ""),
                         ),
                     )
                 )
             console.print(ct)
-        console.print(_audit_table(trail, masked, (t.name,) if t.name else ()))
+        console.print(audit_table(trail, masked, (t.name,) if t.name else ()))
 
     @tickets.command("export")
     def export_cmd(
@@ -372,8 +287,8 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             )
             if not masked:
                 if unmasked and not yes:
-                    _confirm_unmasked(len(rows), target)
-                _record_unmasked(store, settings, rows, f"未脱敏导出 → {target}")
+                    confirm_unmasked(len(rows), target)
+                record_unmasked(store, settings, rows, f"未脱敏导出 → {target}")
             n = export_tickets(
                 list(reversed(rows)),  # oldest first in files
                 out if out is not None else sys.stdout,
@@ -392,69 +307,3 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             )
 
     app.add_typer(tickets, name="tickets")
-
-
-def _ticket_table(t: Ticket, masked: bool) -> Any:
-    from rich.table import Table
-
-    from assistant.cli.display_rich import literal
-    from assistant.privacy import mask_name, mask_phone, mask_text
-
-    names = (t.name,) if t.name else ()
-    table = Table(title=f"工单 {t.number}", show_header=False)
-    table.add_column("字段", style="bold")
-    table.add_column("内容", overflow="fold")
-    rows = [
-        ("状态", TICKET_STATUS_LABELS.get(t.status, t.status)
-         + (f" → {t.merged_into_number}" if t.merged_into_number else "")),
-        ("受理时间", _local(t.created_at)),
-        ("席位", t.seat_id),
-        ("来电人", mask_name(t.name) if masked else t.name),
-        ("电话", mask_phone(t.phone) if masked else t.phone),
-        ("地址", mask_text(t.address, names=names, people=False) if masked else t.address),
-        ("发生时间", t.incident_time),
-        ("分类", f"{t.category_path or t.category_id} ({t.category_id})" if t.category_id else ""),
-        ("承办部门", t.department),
-        ("受理结论", t.verdict + (f" / {t.channel}" if t.channel else "")
-         + (f" / {t.reason}" if t.reason else "")),
-        ("紧急程度", t.urgency),
-        ("时限", t.deadline),
-        ("派单期限", _local(t.assign_by)),
-        ("办结期限", _local(t.resolve_by)),
-        ("诉求摘要", mask_text(t.summary, names=names) if masked else t.summary),
-        ("办结时间", _local(t.closed_at)),
-    ]  # fmt: skip
-    for k, v in rows:
-        if v:
-            table.add_row(k, literal(v))
-    return table
-
-
-def _audit_table(trail: list[AuditEntry], masked: bool, names: tuple[str, ...]) -> Any:
-    from rich.table import Table
-
-    from assistant.cli.display_rich import literal
-
-    table = Table(title="操作记录")
-    for col in ("时间", "操作者", "动作", "字段", "原值", "新值", "席位"):
-        table.add_column(col, overflow="fold")
-    for a in trail:
-        old, new = a.old_value or "", a.new_value or ""
-        if masked:
-            old = _masked_value(a.field, old, names)
-            new = _masked_value(a.field, new, names)
-        table.add_row(
-            *map(
-                literal,
-                (
-                    a.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                    ACTOR_LABELS.get(a.actor, a.actor),
-                    AUDIT_ACTION_LABELS.get(a.action, a.action),
-                    TICKET_FIELD_LABELS.get(a.field or "", a.field or ""),
-                    _short(old, 40),
-                    _short(new, 40),
-                    a.seat,
-                ),
-            )
-        )
-    return table
