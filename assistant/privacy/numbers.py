@@ -10,6 +10,9 @@ positions in the text.
   ``+86 …``, Chinese digit words 一三八… with 幺 and 两). A bare 7-8 digit local number
   counts only on its own: not inside ``12345-20261124-0007`` and not before a unit
   (``2500000元``);
+* international numbers written with a ``+`` and a country code (``+852 9123 4567``,
+  ``+1 (415) 555-2671``: 8 to 15 digits in groups), keeping the country code and the
+  last 4 digits;
 * ID numbers (15 or 18 characters, the last may be X) and other runs of 15-19 digits (bank
   cards) in ASCII digits or digit words (:data:`asr.text.numerals.DIGITS`).
 """
@@ -23,7 +26,7 @@ from functools import lru_cache
 
 from asr.text.numerals import DIGITS
 from asr.text.phone import extract_phone_candidates
-from assistant.privacy.fields import mask_id_digits, mask_phone
+from assistant.privacy.fields import mask_digits_keep, mask_id_digits, mask_phone
 
 __all__ = ["Span", "fold", "number_spans"]
 
@@ -55,6 +58,8 @@ def fold(text: str) -> str:
 _UNIT_AFTER = set("元块角万亿千百米里平方吨斤克度年月日号时分秒点路次个人户台辆件份岁楼层栋室%")
 _JOINERS = set("-/:.")  # 12345-20261124-0007, 2024/05/03, 14:30:00, 3.14159265
 _LONG_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[Xx]|[0-9]{15,19})(?![0-9])")
+# "+" country code, a separator, then the number in 1-6 groups
+_INTERNATIONAL = re.compile(r"\+(\d{1,3})(?=[\s\-.(])((?:[\s\-.]{0,2}\(?\d+\)?){1,6})(?![0-9])")
 _TO_DIGIT = str.maketrans({c: d for c, d in DIGITS.items()})
 
 
@@ -76,6 +81,13 @@ def number_spans(text: str) -> list[Span]:
         if _is_local(cand.digits) and not _standalone(view, cand.start, cand.end):
             continue
         spans.append(Span(cand.start, cand.end, mask_phone(cand.digits)))
+    for m in _INTERNATIONAL.finditer(view):
+        local = re.sub(r"\D", "", m.group(2))
+        if m.group(1) == "86" or not 8 <= len(m.group(1)) + len(local) <= 15:
+            continue  # +86 numbers are the phone candidates above
+        if any(s.start < m.end() and m.start() < s.end for s in spans):
+            continue
+        spans.append(Span(m.start(2), m.end(), " " + mask_digits_keep(local, 0, 4)))
     digits_view = view.translate(_TO_DIGIT)  # 一三八 -> 138, same length
     for m in _LONG_NUMBER.finditer(digits_view):
         if any(s.start < m.end() and m.start() < s.end for s in spans):
