@@ -15,7 +15,9 @@ Output contract::
 :func:`enrich_text_result` adds ``fields`` / ``summary`` / ``scripts`` to the output of one
 analysed text. A whole call ``{"id", "turns": [{"speaker": "caller"|"agent", "text"}, ...]}``
 goes through a :class:`~assistant.core.session.CallSession` (:func:`analyze_call_record`)
-and gives the same keys plus ``alerts``.
+and gives the same keys plus ``alerts``, ``verdict_cause`` (``{"turn", "source", "cue"}``:
+the turn that decided the call's verdict, or null) and ``dialogue_acts`` (one
+``{"turn", "speaker", "acts"}`` per turn, see :mod:`assistant.core.dialogue`).
 """
 
 from __future__ import annotations
@@ -190,4 +192,15 @@ def analyze_call_record(engine: EngineLike, record: dict[str, Any], k: int = 5) 
             "readback": readback(st, engine),
         },
         "alerts": [{"kind": a.kind, "title": a.title, "channel": a.channel} for a in st.alerts],
+        "verdict_cause": None
+        if st.verdict_cause is None
+        else {
+            "turn": st.verdict_cause.turn,
+            "source": st.verdict_cause.source,
+            "cue": st.verdict_cause.cue,
+        },
+        "dialogue_acts": [
+            {"turn": i, "speaker": ev.speaker, "acts": list(acts)}
+            for i, (ev, acts) in enumerate(zip(st.transcript, st.dialogue_acts, strict=True))
+        ],
     }

@@ -13,8 +13,9 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     │   └── DraftInvalidError      a submitted draft has invalid fields (``problems``)
     ├── SessionFileError           a saved call session (or a draft being read) is
     │                              missing or malformed
-    └── DraftWriteError            the crash journal of the call in progress cannot
-                                   be written (disk full, folder gone)
+    ├── DraftWriteError            the crash journal of the call in progress cannot
+    │                              be written (disk full, folder gone)
+    └── CallDevsetError            a whole-call dev-set file is malformed (file:line)
 """
 
 from __future__ import annotations
@@ -109,3 +110,7 @@ class DraftWriteError(AssistantError):
     """The crash journal (draft) of the call in progress cannot be written: the call is NOT
     protected against a crash. Deliberately not a :class:`StoreError` (whose advice is "the
     draft is saved, submit again later")."""
+
+
+class CallDevsetError(AssistantError):
+    """A whole-call dev-set file is malformed; the message names file, line and field."""

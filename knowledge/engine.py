@@ -222,5 +222,6 @@ class KnowledgeEngine:
             emotion=emotion,
             guidance=guidance,
             rule_id=decision.rule.id if decision.rule else None,
+            rule_match=decision.match.how if decision.match else None,
             semantic_ready=qvec is not None,
         )

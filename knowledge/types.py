@@ -129,3 +129,4 @@ class Analysis:
     guidance: str | None
     rule_id: str | None = None
     semantic_ready: bool = True  # False while the embedding backend is still loading
+    rule_match: str | None = None  # how the rule fired: keyword | pattern | pinyin | semantic

@@ -235,21 +235,24 @@ def test_new_leader_takes_over_after_consistent_evidence() -> None:
     assert tops.count(b) >= 2
 
 
-def test_caller_words_weigh_more_than_agent_words() -> None:
+def test_agent_chatter_adds_no_evidence_but_a_readback_does() -> None:
     base = FakeEngine()
     a, b = (lf.id for lf in base.catalogue.leaves[:2])
     eng = FakeEngine()
     caller_text = "第一句话的内容比较长"
     agent_text = "您是说另外一个事情对吧"
+    readback = "我跟您确认一下：您反映另外一个事情，希望尽快处理，对吗？"
+    eng.fixed["您反映另外一个事情，希望尽快处理。" + caller_text] = [(b, 1.0)]
     eng.fixed[caller_text] = [(a, 1.0), (b, 0.3)]
-    eng.fixed[agent_text] = [(b, 1.0)]
     s = _session(eng)
-    s.feed(_ev("caller", caller_text, 1))
-    for i in range(3):  # the agent keeps talking about b
+    before = s.feed(_ev("caller", caller_text, 1))
+    for i in range(3):  # the agent keeps talking about b, without restating the request
         st = s.feed(_ev("agent", agent_text, 3.0 + i))
-    assert st.suggestions[0].leaf.id == a
+    assert [x.score for x in st.suggestions] == [x.score for x in before.suggestions]
+    st = s.feed(_ev("agent", readback, 8.0))
+    assert st.dialogue_acts[-1][0] == "readback"
     scores = {x.leaf.id: x.score for x in st.suggestions}
-    assert scores[b] > 0.3  # the agent's words did add some evidence
+    assert scores[b] > {x.leaf.id: x.score for x in before.suggestions}[b]
 
 
 # ---------------------------------------------------------------------------- persistence

@@ -2,7 +2,7 @@
 
 :func:`create_cli` builds the Typer app with every command that needs no terminal UI:
 ``config``, ``models``, ``transcribe``, ``analyze`` / ``eval`` / ``catalogue``, ``tickets``,
-``replay`` / ``qa``. The console script points one layer up, at :mod:`tui.cli`, which adds the
+``replay`` / ``qa``, ``eval-calls``. The console script points one layer up, at :mod:`tui.cli`, which adds the
 UI commands (``live``, ``practice``, ``review``, ``serve``, ``demo``) and passes in the function
 that opens a screen; ``python -m assistant`` runs this headless app alone.
 
@@ -16,7 +16,15 @@ from collections.abc import Callable
 
 import typer
 
-from . import asr_cmds, config_cmds, knowledge_cmds, models_cmds, session_cmds, ticket_cmds
+from . import (
+    asr_cmds,
+    config_cmds,
+    eval_cmds,
+    knowledge_cmds,
+    models_cmds,
+    session_cmds,
+    ticket_cmds,
+)
 
 __all__ = ["OpenUI", "app", "create_cli", "main"]
 
@@ -61,7 +69,7 @@ def create_cli(open_ui: OpenUI | None = None) -> typer.Typer:
                 raise typer.Exit()
             open_ui("home")
 
-    for module in (config_cmds, models_cmds, asr_cmds, knowledge_cmds):
+    for module in (config_cmds, models_cmds, asr_cmds, knowledge_cmds, eval_cmds):
         module.register(app)
     ticket_cmds.register(app, open_ui=open_ui)
     session_cmds.register(app)

@@ -4,6 +4,7 @@ benchmarks use to replay the development calls."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +20,12 @@ def session_from_turns(
     call_id: str | None = None,
     started_at: datetime | None = None,
     k: int = 5,
+    on_turn: Callable[[CallSession], None] | None = None,
 ) -> CallSession:
     """Feed a scripted call (``[{"speaker", "text", "start"?, "end"?}, ...]``) through a session.
 
-    Turns without times are spaced 4 s apart. Raises FieldInvalidError on a bad turn.
+    Turns without times are spaced 4 s apart; ``on_turn(session)`` runs after each turn.
+    Raises FieldInvalidError on a bad turn.
     """
     t0 = started_at or datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
     session = CallSession(engine, call_id=call_id, started_at=t0, clock=lambda: t0, k=k)
@@ -50,4 +53,6 @@ def session_from_turns(
             )
         )
         t = end + 1.0
+        if on_turn is not None:
+            on_turn(session)
     return session

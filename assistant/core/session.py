@@ -23,21 +23,27 @@ from typing import Any, Protocol
 
 from asr.events import Speaker, TranscriptEvent
 from assistant import extract
-from assistant.core.alerts import add_alert, repeat_caller_alert, scope_alert
+from assistant.core.alerts import add_alert, repeat_caller_alert
 from assistant.core.deadlines import due_times
 from assistant.core.fields import CallFields, warm_up_extractors
-from assistant.core.questions import next_question, only_asks_for_field
+from assistant.core.questions import next_question
 from assistant.core.readback import script_text
 from assistant.core.serialize import state_to_dict
-from assistant.core.stability import StabilityConfig, SuggestionStabiliser, caller_query
-from assistant.core.state import TICKET_FIELDS, Alert, DueTimes, FieldValue, SessionState
+from assistant.core.stability import StabilityConfig
+from assistant.core.state import (
+    TICKET_FIELDS,
+    Alert,
+    DueTimes,
+    FieldValue,
+    SessionState,
+    VerdictCause,
+)
+from assistant.core.understanding import CallUnderstanding
 from assistant.errors import FieldInvalidError, SessionFileError
 from knowledge.types import Analysis, Leaf
 
 Op = dict[str, Any]
 Listener = Callable[[Op], None]
-
-_URGENCY_RANK = {"normal": 0, "urgent": 1, "emergency": 2}
 
 
 class EngineLike(Protocol):
@@ -75,10 +81,7 @@ class CallSession:
         self._finals: list[TranscriptEvent] = []
         self._partials: dict[str, TranscriptEvent] = {}
         self._fields = CallFields()
-        self._content: list[str] = []  # caller utterances that carry the request
-        self._stable = SuggestionStabiliser(self.cfg, k)
-        self._analysis: Analysis | None = None
-        self._urgency = "normal"
+        self._model = CallUnderstanding(engine, self.cfg, k)
         self._alerts: list[Alert] = []
         self._chosen: Leaf | None = None
         self._revision = 0
@@ -168,10 +171,32 @@ class CallSession:
 
     def refresh(self) -> SessionState:
         """Re-run the analysis of the caller's words (e.g. once the embedding model is ready)."""
-        if self._content:
-            self._analyze_caller()
+        if self._model.has_request():
+            for alert in self._model.refresh():
+                add_alert(self._alerts, alert)
             self._derive()
             self._touch()
+        return self.state
+
+    def set_verdict(
+        self, verdict: str, channel: str | None = None, reason: str | None = None
+    ) -> SessionState:
+        """The call-taker overrides the call's verdict (recorded, so it is audited and replayed)."""
+        if verdict not in ("accept", "refer", "decline"):
+            raise FieldInvalidError("verdict", "must be accept, refer or decline")
+        if verdict == "refer" and not channel:
+            raise FieldInvalidError("verdict", "a referral needs its channel")
+        if verdict == "decline" and not reason:
+            raise FieldInvalidError("verdict", "a decline needs its reason")
+        self._apply(
+            {
+                "op": "set_verdict",
+                "verdict": verdict,
+                "channel": channel if verdict == "refer" else None,
+                "reason": reason if verdict == "decline" else None,
+                "at": round(self._call_time(), 3),
+            }
+        )
         return self.state
 
     # ------------------------------------------------------------------ persistence
@@ -219,7 +244,9 @@ class CallSession:
         kind = op.get("op")
         if kind == "partial":
             return self.feed(TranscriptEvent.from_dict(op["event"]))
-        if kind not in ("event", "set_field", "confirm_field", "choose_category", "alert"):
+        if kind not in (
+            "event", "set_field", "confirm_field", "choose_category", "alert", "set_verdict"
+        ):  # fmt: skip
             raise SessionFileError(f"unknown session operation {kind!r}")
         if kind == "choose_category" and self._find_leaf(str(op["leaf_id"])) is None:
             raise SessionFileError(
@@ -263,6 +290,10 @@ class CallSession:
         elif kind == "alert":
             a = op["alert"]
             add_alert(self._alerts, Alert(**a))
+        elif kind == "set_verdict":
+            turn = len(self._finals) - 1 if self._finals else None
+            self._model.override(op["verdict"], op.get("channel"), op.get("reason"), turn)
+            self._derive()
         self._ops.append(op)
         self._touch()
         self._emit(op)
@@ -289,40 +320,17 @@ class CallSession:
         self._partials.pop(ev.speaker, None)
         self._finals.append(ev)
         text = ev.text.strip()
-        if not text:
-            return
-        if ev.speaker == "agent":
-            self._on_agent(ev, text)
-        else:
-            self._on_caller(ev, text)
-        self._derive()
-
-    def _on_agent(self, ev: TranscriptEvent, text: str) -> None:
-        self._fields.on_agent(text, ev.end)
-        # the agent's paraphrase is weak evidence for the category
-        if len(text) >= 8 and not only_asks_for_field(text) and self._content:
-            try:
-                analysis = self.engine.analyze(text, self.k)
-            except Exception:  # the agent's words are optional context
-                return
-            self._stable.add_agent(analysis)
-
-    def _on_caller(self, ev: TranscriptEvent, text: str) -> None:
-        at = ev.start
-        self._fields.on_caller(text, at, self.started_at)
-        add_alert(self._alerts, repeat_caller_alert(text, self.engine, at))
-        # does the utterance carry the request, beyond the field answers and greetings?
-        if extract.draft_request([text]):
-            self._content.append(text)
-            self._analyze_caller()
-
-    def _analyze_caller(self) -> None:
-        analysis = self.engine.analyze(caller_query(self._content, self.cfg.max_chars), self.k)
-        self._analysis = analysis
-        if _URGENCY_RANK.get(analysis.urgency, 0) > _URGENCY_RANK[self._urgency]:
-            self._urgency = analysis.urgency
-        self._stable.add_caller(analysis)
-        add_alert(self._alerts, scope_alert(analysis, self.engine, self._last_caller_at()))
+        if text:
+            if ev.speaker == "agent":
+                self._fields.on_agent(text, ev.end)
+            else:
+                self._fields.on_caller(text, ev.start, self.started_at)
+                add_alert(self._alerts, repeat_caller_alert(text, self.engine, ev.start))
+        at = ev.start if ev.speaker == "caller" else self._last_caller_at()
+        for alert in self._model.on_final(ev.speaker, text, at):
+            add_alert(self._alerts, alert)
+        if text:
+            self._derive()
 
     def _last_caller_at(self) -> float | None:
         for ev in reversed(self._finals):
@@ -332,8 +340,8 @@ class CallSession:
 
     # ---- derived fields
     def _find_leaf(self, leaf_id: str) -> Leaf | None:
-        if leaf_id in self._stable.suggestions:
-            return self._stable.suggestions[leaf_id].leaf
+        if leaf_id in self._model.stable.suggestions:
+            return self._model.stable.suggestions[leaf_id].leaf
         cat = getattr(self.engine, "catalogue", None)
         getter = getattr(cat, "get", None)
         if getter is not None:
@@ -344,14 +352,14 @@ class CallSession:
 
     def _derive(self) -> None:
         """Category field and summary from the current evidence."""
-        top = self._stable.top()
+        top = self._model.stable.top()
         if top is not None:
             self._fields.propose_category(
                 top.leaf,
-                self._stable.top_share(),
-                dispatchable=self._analysis is None or self._analysis.verdict == "accept",
+                self._model.stable.top_share(),
+                dispatchable=self._model.latch.verdict == "accept",
             )
-        summary = extract.draft_request(self._content)
+        summary = extract.draft_request(self._model.content)
         if summary:
             self._fields.offer(
                 FieldValue(
@@ -367,20 +375,23 @@ class CallSession:
         if verdict != "accept":
             return None
         cls = None
-        top = self._stable.top()
+        top = self._model.stable.top()
         if self._chosen is not None:
             cls = self._chosen.deadline
         elif top is not None:
             cls = top.leaf.deadline
         if cls is None:
-            if self._urgency == "normal":
+            if self._model.latch.urgency == "normal":
                 return None
             cls = "7d"
-        return due_times(self.started_at, cls, self._urgency)
+        return due_times(self.started_at, cls, self._model.latch.urgency)
 
     def _build_state(self) -> SessionState:
-        a = self._analysis
-        verdict = a.verdict if a is not None else "accept"
+        model = self._model
+        a = model.analysis
+        latch = model.latch
+        verdict = latch.verdict
+        cause = model.evidence
         fields = self._fields.public()
         summary = fields["summary"].value if "summary" in fields else ""
         emotion = a.emotion if a is not None else "calm"
@@ -390,13 +401,13 @@ class CallSession:
             transcript=tuple(self._finals),
             partials=dict(self._partials),
             fields=fields,
-            suggestions=self._stable.ranked(),
+            suggestions=model.stable.ranked(),
             uncertain=a.uncertain if a is not None else True,
             verdict=verdict,
-            channel=a.channel if a is not None else None,
-            reason=a.reason if a is not None else None,
-            guidance=a.guidance if a is not None else None,
-            urgency=self._urgency,
+            channel=latch.channel,
+            reason=latch.reason,
+            guidance=model.guidance,
+            urgency=latch.urgency,
             due=self._due(verdict),
             emotion=emotion,
             empathy_script=script_text(self.engine, "empathy", emotion) if a is not None else None,
@@ -405,7 +416,7 @@ class CallSession:
                 verdict=verdict,
                 fields=self._fields.values,
                 alerts=self._alerts,
-                has_content=bool(self._content),
+                has_content=model.has_request(),
                 analysis=a,
                 category_locked="category" in self._fields.locked,
             ),
@@ -413,4 +424,10 @@ class CallSession:
             alerts=tuple(self._alerts),
             semantic_ready=a.semantic_ready if a is not None else True,
             revision=self._revision,
+            dialogue_acts=model.acts(),
+            verdict_cause=None
+            if cause is None
+            else VerdictCause(
+                turn=cause.turn, source=cause.source, cue=cause.cue, strength=cause.strength
+            ),
         )

@@ -1,9 +1,9 @@
 """Stable category suggestions for a live call (hysteresis).
 
-The caller's words are analysed by the knowledge engine after every caller segment (recent
-turns dominate through exponential smoothing), the agent's paraphrases add weak evidence, a
-listed category keeps a bonus, and a new leader only takes the top place after leading
-twice in a row or by a clear margin.
+The request (the caller's narrative and the agent's read-back, :func:`request_query`) is
+analysed by the knowledge engine after every segment that adds to it (exponential smoothing
+over the analyses), a listed category keeps a bonus, and a new leader only takes the top
+place after leading twice in a row or by a clear margin.
 """
 
 from __future__ import annotations
@@ -26,18 +26,39 @@ class StabilityConfig:
     incumbent_bonus: float = 0.15  # listed categories keep this relative bonus
     top_margin: float = 0.3  # a challenger this much stronger takes the top at once
     top_patience: int = 2  # ... otherwise it must lead this many updates in a row
-    max_chars: int = 100  # caller text analysed (most recent content turns; cost grows with it)
+    max_chars: int = 100  # request text analysed (see request_query; cost grows with it)
+    head_share: float = 0.6  # ... of which the start of the caller's narrative
 
 
-def caller_query(content: Sequence[str], max_chars: int) -> str:
-    """The caller text to analyse: the most recent content turns, up to ``max_chars``."""
-    joined = ""
-    for t in reversed(content):  # most recent first, up to max_chars
-        if joined and len(joined) + len(t) + 1 > max_chars:
-            break
-        t = t.rstrip("。，,.!！?？ ")
-        joined = t + ("。" + joined if joined else "")
-    return joined
+def _join(parts: Sequence[str]) -> str:
+    return "。".join(p.rstrip("。，,.!！?？ ") for p in parts if p.strip())
+
+
+def request_query(
+    content: Sequence[str], readbacks: Sequence[str], max_chars: int, head_share: float = 0.6
+) -> str:
+    """The request text to analyse, within ``max_chars``: the agent's latest read-back of
+    the request first, then the caller's narrative from the start of the call (where the
+    problem is usually stated), and when that is too long its first ``head_share`` and
+    the most recent turns (where a late request is)."""
+    lead = readbacks[-1].rstrip("。，,.!！?？ ") if readbacks else ""
+    budget = max_chars - len(lead)
+    if budget <= 0:
+        return lead[:max_chars]
+    text = _join(content)
+    if len(text) > budget:
+        head_len = int(budget * head_share)
+        room = budget - head_len
+        head, tail = text[:head_len], ""
+        for i, t in enumerate(reversed(content)):  # recent turns, most recent first
+            t = t.rstrip("。，,.!！?？ ")
+            if len(tail) + len(t) + 1 > room:
+                if i == 0:  # the latest turn alone is too long: its beginning
+                    tail = t[:room]
+                break
+            tail = t + ("。" + tail if tail else "")
+        text = head + ("。" + tail if tail else "")
+    return "。".join(x for x in (lead, text) if x)
 
 
 class SuggestionStabiliser:

