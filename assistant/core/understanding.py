@@ -150,7 +150,7 @@ class CallUnderstanding:
     def _analyze(self, index: int, at: float | None) -> list[Alert]:
         analysis = self.engine.analyze(self._query(), self.k)
         self.analysis = analysis
-        self.stable.add_caller(analysis)
+        self.stable.add(analysis)
         ev = caller_evidence(analysis, index)
         if ev is None:
             return []
