@@ -159,14 +159,14 @@ class DraftJournal:
         """Append one session operation (the :class:`CallSession` listener)."""
         self._open()
         kind = op.get("op")
-        if kind != "partial" and self._session is not None and self._gone():
-            self._rewrite()  # ``op`` is in the session's ops already: written with them
-            return
         speaker = str((op.get("event") or {}).get("speaker", ""))
         if kind == "event":
             self._pending.pop(speaker, None)  # the final supersedes the speaker's partial
         elif kind == "partial":
             self._pending[speaker] = op
+        if kind != "partial" and self._session is not None and self._gone():
+            self._rewrite()  # ``op`` is in the session's ops already: written with them
+            return
         now = self._monotonic()
         if self._pending and now - self._last_partial >= self.partial_interval:
             self._last_partial = now
