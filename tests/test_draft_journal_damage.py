@@ -181,6 +181,7 @@ def test_a_journal_whose_file_was_deleted_writes_it_again(tmp_path: Path) -> Non
     j.attach(s)
     s.feed(TranscriptEvent("caller", "第一句", 1, 2, True))
     shutil.rmtree(tmp_path / "data")  # the data folder deleted while the call is open
+    s.feed(TranscriptEvent("caller", "第二", 2, 2.5, False))
     s.feed(TranscriptEvent("caller", "第二句", 2, 3, True))
     j.close()
     assert texts(drafts / "gone.jsonl") == ["第一句", "第二句"]
