@@ -205,7 +205,8 @@ def _sentence_stance(t: str) -> AgentStance | None:
     m = _EMERGENCY_CALL_RE.search(t)
     if m is not None and not _ASKING_RE.search(t[: m.start()]):
         channel = _NUMBER_CHANNEL[m.group(2)]
-        transfer = bool(_TRANSFER_RE.search(t))
+        # the transfer verb is the one before the number (转给救助管理部门 elsewhere is not)
+        transfer = bool(_TRANSFER_RE.fullmatch(m.group(1))) or "不要挂" in t
         return AgentStance(
             "refer", channel, None, transfer, transfer or not conditional, m.group(0)
         )
