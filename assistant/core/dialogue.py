@@ -251,8 +251,9 @@ def agent_stance(text: str) -> AgentStance | None:
 
 
 def readback_request(text: str) -> str:
-    """The request an agent read-back restates, without the lead-in and the tag question
-    ("" when the segment is not a read-back of the request)."""
+    """The request an agent read-back restates, without the lead-in, the tag question and
+    the contact details read back with it ("" when the segment is not a read-back of the
+    request)."""
     t = nfkc(text).strip()
     m = _READBACK_LEAD_RE.search(t)
     if m is None:
@@ -263,7 +264,7 @@ def readback_request(text: str) -> str:
         return ""
     # a read-back of contact details only (name, phone, address) is a field check
     kept = "，".join(c.text for c in caller_clauses(body) if c.kind == "content")
-    return body if len(kept) >= 6 else ""
+    return kept if len(kept) >= 6 else ""
 
 
 def _tag_agent(text: str, asks: tuple[str, ...]) -> TaggedTurn:
