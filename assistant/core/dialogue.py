@@ -185,7 +185,7 @@ def _flat(text: str) -> str:
 
 
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
-_CONDITIONAL_RE = re.compile(r"如果|要是|万一|一旦|下次|再有|以后|假如|再发生|再遇到")
+_CONDITIONAL_RE = re.compile(r"如果|如有|若有|要是|万一|一旦|下次|再有|以后|假如|再发生|再遇到")
 _ASKING_RE = re.compile(r"需不需要|要不要|用不用|是否需要|有没有")
 
 
