@@ -119,21 +119,27 @@ def referral_alert(state: SessionState | None) -> Alert | None:
 
 
 class _CauseBanner(Static):
-    """A banner that says why, and shows that turn when clicked."""
+    """A banner that says why, and shows that turn when clicked (``jump``: the screen
+    handles :class:`~tui.messages.ShowVerdictCause` and binds F7)."""
 
     cause: VerdictCause | None = None
 
+    def __init__(self, *, id: str | None = None, jump: bool = True) -> None:
+        super().__init__(id=id)
+        self.jump = jump
+
     def _append_cause(self, t: Text, state: SessionState | None) -> None:
         text = cause_text(state, self.cause) if state is not None else ""
-        self.tooltip = "点击或按 F7 查看依据" if text else None
+        jump = self.jump and self.cause is not None and self.cause.source != "override"
+        self.tooltip = "点击或按 F7 查看依据" if text and jump else None
         if text:
             t.append(f"\n{text}")
-            if self.cause is not None and self.cause.source != "override":
+            if jump:
                 t.append("  (F7 看依据)", style="dim")
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        if self.cause is not None:
+        if self.jump and self.cause is not None:
             self.post_message(ShowVerdictCause(self.cause))
 
 
