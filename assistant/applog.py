@@ -3,7 +3,9 @@
 ``<data_dir>/logs/hotline.log`` (rotated at 1 MB, 3 old files kept) receives the records of
 the ``hotline`` logger: screens opened, background failures, tickets stored. Every message
 passes through :func:`assistant.privacy.mask_text` when ``mask_personal_data`` is on, so a
-phone number that reaches an error message is logged as ``138****5678``.
+phone number that reaches an error message is logged as ``138****5678`` and a name as
+``王**`` (the name tagger's dictionary is loaded in a background thread when the log is set
+up, so the first log line does not wait for it).
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def configure_file_logging(settings: Settings) -> Path | None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if settings.mask_personal_data:
         handler.addFilter(_MaskPersonalData())
+        import threading
+
+        from assistant.privacy import warm_up
+
+        threading.Thread(target=warm_up, name="mask-warm-up", daemon=True).start()
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

@@ -51,7 +51,7 @@ def ticket_record(
     if masked:
         name = mask_name(name)
         phone = mask_phone(phone)
-        address = mask_text(address, names=names)
+        address = mask_text(address, names=names, people=False)  # 宋庄 is a place
         summary = mask_text(summary, names=names)
     if mask_address:
         address = _mask_address(address)
