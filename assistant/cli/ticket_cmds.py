@@ -41,6 +41,15 @@ DbOption = Annotated[
 ]
 
 
+def _kept_files(store: TicketStore, settings: Settings) -> dict[str, list[Path]]:
+    """What an export must never write over: the database file (SQLite) and the folders
+    of drafts and saved sessions."""
+    database = store.engine.url.database if store.backend == "sqlite" else None
+    files = [Path(database)] if database and database != ":memory:" else []
+    dirs = [settings.drafts_dir, settings.effective_recordings_dir]
+    return {"protected_files": files, "protected_dirs": dirs}
+
+
 def _open(db: str | None) -> tuple[TicketStore, Settings]:
     from assistant.errors import AssistantError
     from assistant.settings import load_settings
@@ -261,6 +270,13 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             bool,
             typer.Option("--mask-address", help="Also star house, building and room numbers."),
         ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Replace the --out file if it exists (never the database or a draft).",
+            ),
+        ] = False,
         status: Annotated[
             str | None, typer.Option("--status", help="open, closed or merged.")
         ] = None,
@@ -270,12 +286,19 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
     ) -> None:
         """Export tickets to CSV or JSON (names and phone numbers masked unless --unmasked)."""
         from assistant.cli.display_rich import SafeConsole as Console
-        from assistant.errors import AssistantError
-        from assistant.files.export import EXPORT_FORMATS, export_tickets
+        from assistant.errors import AssistantError, ExportTargetError
+        from assistant.files.export import EXPORT_FORMATS, check_target, export_tickets
 
         if fmt not in EXPORT_FORMATS:
             raise _fail(f"--format 应为 {' / '.join(EXPORT_FORMATS)}，不是 {fmt!r}")
         store, settings = _open(db)
+        keep = _kept_files(store, settings)
+        if out is not None:  # refuse before reading anything (exit 2: a usage error)
+            try:
+                check_target(out, overwrite=force, **keep)
+            except ExportTargetError as exc:
+                store.dispose()
+                raise _fail(str(exc), code=2) from exc
         masked = not unmasked and settings.mask_personal_data
         target = str(out) if out is not None else "stdout"
         try:
@@ -296,7 +319,11 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 masked=masked,
                 mask_address=mask_address,
                 requested_by=settings.seat_id,
+                overwrite=force,
+                **keep,
             )
+        except ExportTargetError as exc:
+            raise _fail(str(exc), code=2) from exc
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:

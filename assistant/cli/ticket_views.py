@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("assistant.cli.ticket_cmds")
 
 
-def fail(message: str) -> typer.Exit:
+def fail(message: str, code: int = 1) -> typer.Exit:
     from rich.markup import escape
 
     from assistant.cli.display_rich import SafeConsole
@@ -32,7 +32,7 @@ def fail(message: str) -> typer.Exit:
     SafeConsole(stderr=True).print(
         f"[bold red]错误[/]: {escape(message)}", markup=True, highlight=False
     )
-    return typer.Exit(1)
+    return typer.Exit(code)
 
 
 def local_time(ts: Any) -> str:

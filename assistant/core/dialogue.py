@@ -205,7 +205,8 @@ def _sentence_stance(t: str) -> AgentStance | None:
     m = _EMERGENCY_CALL_RE.search(t)
     if m is not None and not _ASKING_RE.search(t[: m.start()]):
         channel = _NUMBER_CHANNEL[m.group(2)]
-        transfer = bool(_TRANSFER_RE.search(t))
+        # the transfer verb is the one before the number (转给救助管理部门 elsewhere is not)
+        transfer = bool(_TRANSFER_RE.fullmatch(m.group(1))) or "不要挂" in t
         return AgentStance(
             "refer", channel, None, transfer, transfer or not conditional, m.group(0)
         )
@@ -250,8 +251,9 @@ def agent_stance(text: str) -> AgentStance | None:
 
 
 def readback_request(text: str) -> str:
-    """The request an agent read-back restates, without the lead-in and the tag question
-    ("" when the segment is not a read-back of the request)."""
+    """The request an agent read-back restates, without the lead-in, the tag question and
+    the contact details read back with it ("" when the segment is not a read-back of the
+    request)."""
     t = nfkc(text).strip()
     m = _READBACK_LEAD_RE.search(t)
     if m is None:
@@ -262,7 +264,7 @@ def readback_request(text: str) -> str:
         return ""
     # a read-back of contact details only (name, phone, address) is a field check
     kept = "，".join(c.text for c in caller_clauses(body) if c.kind == "content")
-    return body if len(kept) >= 6 else ""
+    return kept if len(kept) >= 6 else ""
 
 
 def _tag_agent(text: str, asks: tuple[str, ...]) -> TaggedTurn:

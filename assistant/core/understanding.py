@@ -129,7 +129,10 @@ class CallUnderstanding:
                     alerts.append(self._alert(ev, at))
         if tagged.has("readback") and tagged.content:
             self.readbacks.append(tagged.content)
-            alerts.extend(self._analyze(index, at))
+            try:
+                alerts.extend(self._analyze(index, at))
+            except Exception:  # the agent's words are extra evidence; the call goes on
+                self.readbacks.pop()
         return alerts
 
     def _on_caller(self, tagged: TaggedTurn, index: int, at: float | None) -> list[Alert]:

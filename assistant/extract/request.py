@@ -60,9 +60,12 @@ def _clean_clause(clause: str) -> str:
 
 
 def _is_field_answer(clause: str) -> bool:
-    if _FIELD_ANSWER_RE.search(clause) or SPELLING_RE.search(clause):
-        return True
     bare = re.sub(r"[\s，。,.!！?？]", "", clause)
+    cue = _FIELD_ANSWER_RE.search(bare) or SPELLING_RE.search(bare)
+    # a long clause is a field answer only when it starts with the cue: 我刚接她电话说电梯停了
+    # (an unpunctuated recogniser turn) is narrative
+    if cue is not None and (len(bare) <= 16 or cue.start() <= 2):
+        return True
     name = extract_name(bare)
     if name is not None and len(bare) - len(name.value) <= 3:
         return True

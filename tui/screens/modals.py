@@ -334,6 +334,8 @@ class RestoreDraft(QuietCursors, ModalScreen[str | None]):
         t.append(f"{b.n_events} 句")
         if b.last_text:
             t.append(f"\n最后一句：{b.last_text[:40]}", style="dim")
+        if b.problems:
+            t.append(f"\n{b.problems}", style="bold yellow")
         return t
 
     def compose(self) -> ComposeResult:

@@ -316,9 +316,9 @@ class ReviewScreen(QuietCursors, Screen[None]):
             )
             self.notes = text
             return
-        tmp = self.notes_path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.notes_path)
+        from asr.fileio import atomic_write
+
+        atomic_write(self.notes_path, text)
         self.notes = text
 
 
