@@ -90,7 +90,9 @@ class CallUnderstanding:
     def override(
         self, verdict: str, channel: str | None, reason: str | None, turn: int | None
     ) -> None:
-        """The call-taker's verdict: it beats any evidence from the call."""
+        """The call-taker's verdict: it beats any evidence from the call, and a later
+        override replaces an earlier one (equal strength would keep the first)."""
+        self.latch.current = None
         self.latch.offer(
             VerdictEvidence(verdict, channel, reason, OVERRIDE, "override", turn, cue="坐席判断")
         )

@@ -99,8 +99,8 @@ class ReviewScreen(QuietCursors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"质检回放 · {self.call.title}", id="screen-title")
-        yield EmergencyBanner(id="emergency")
-        yield ReferralBanner(id="referral")
+        yield EmergencyBanner(id="emergency", jump=False)
+        yield ReferralBanner(id="referral", jump=False)
         with Horizontal(id="main"):
             yield TranscriptView(id="transcript")
             with Vertical(id="right"):
