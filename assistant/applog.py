@@ -3,15 +3,22 @@
 ``<data_dir>/logs/hotline.log`` (rotated at 1 MB, 3 old files kept) receives the records of
 the ``hotline`` logger: screens opened, background failures, tickets stored. Every message
 passes through :func:`assistant.privacy.mask_text` when ``mask_personal_data`` is on, so a
-phone number that reaches an error message is logged as ``138****5678``.
+phone number that reaches an error message is logged as ``138****5678`` and a name as
+``王**`` (the name tagger's dictionary is loaded in a background thread when the log is set
+up, so the first log line does not wait for it).
+The log and its folder are owner-only (``0600`` / ``0700``, :mod:`asr.fileio`), rotated
+files included.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 from pathlib import Path
+from typing import cast
 
+from asr.fileio import open_private, private_dir
 from assistant.privacy import mask_text
 from assistant.settings import Settings
 
@@ -24,6 +31,18 @@ class _MaskPersonalData(logging.Filter):
         record.msg = mask_text(record.getMessage())
         record.args = None
         return True
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created ``0600`` (rotation reopens through here)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        encoding = self.encoding or "utf-8"
+        if self.mode.startswith("w"):
+            fh = open_private(self.baseFilename, "w", encoding=encoding)
+        else:
+            fh = open_private(self.baseFilename, "a", encoding=encoding)
+        return cast(io.TextIOWrapper, fh)
 
 
 def log_path(settings: Settings) -> Path:
@@ -43,8 +62,8 @@ def configure_file_logging(settings: Settings) -> Path | None:
             logger.removeHandler(h)  # one log file per process: the latest settings win
             h.close()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        private_dir(path.parent, tighten=True)
+        handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:
@@ -52,6 +71,11 @@ def configure_file_logging(settings: Settings) -> Path | None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if settings.mask_personal_data:
         handler.addFilter(_MaskPersonalData())
+        import threading
+
+        from assistant.privacy import warm_up
+
+        threading.Thread(target=warm_up, name="mask-warm-up", daemon=True).start()
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

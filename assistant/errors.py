@@ -7,7 +7,8 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     ├── StoreError                 the ticket database cannot be opened or written
     │   ├── TicketNotSavedError    a write failed, nothing stored; carries the draft
     │   │   ├── StoreLockedError       another seat held the lock too long
-    │   │   └── StoreUnavailableError  server unreachable / file not writable
+    │   │   └── StoreUnavailableError  server unreachable / file not writable / disk full
+    │   │       └── StoreFileGoneError     the SQLite file was deleted or replaced
     │   └── TicketNotFoundError    no ticket with that number or id (also a LookupError)
     ├── FieldInvalidError          a ticket or session field is invalid (``field``)
     │   └── DraftInvalidError      a submitted draft has invalid fields (``problems``)
@@ -15,6 +16,8 @@ The tree (catch the highest class that fits; every core error is an `AssistantEr
     │                              missing or malformed
     ├── DraftWriteError            the crash journal of the call in progress cannot
     │                              be written (disk full, folder gone)
+    ├── ExportTargetError          an export would write over a file it must not
+    │                              (exists without ``--force``, the database, a draft)
     ├── CallDevsetError            a whole-call dev-set file is malformed (file:line)
     ├── BatchRecordError           a `hotline analyze` input line is refused (not JSON,
     │                              NaN, over a size cap); also a ValueError
@@ -75,6 +78,12 @@ class StoreUnavailableError(TicketNotSavedError):
     """The database server cannot be reached or the file cannot be opened/written."""
 
 
+class StoreFileGoneError(StoreUnavailableError):
+    """The SQLite database file this store opened is no longer there (its folder was
+    deleted or moved, or another file now has its name): a write would go into a file
+    nobody can open again, so the store refuses every write until the program restarts."""
+
+
 class TicketNotFoundError(StoreError, LookupError):
     """No ticket has that number or id."""
 
@@ -114,6 +123,16 @@ class DraftWriteError(AssistantError):
     """The crash journal (draft) of the call in progress cannot be written: the call is NOT
     protected against a crash. Deliberately not a :class:`StoreError` (whose advice is "the
     draft is saved, submit again later")."""
+
+
+class ExportTargetError(AssistantError):
+    """An export was refused before writing anything: the target file exists (and
+    ``--force`` was not given), or it is the ticket database, a draft or another file the
+    program keeps (never written over, even with ``--force``). ``path`` is the target."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class CallDevsetError(AssistantError):

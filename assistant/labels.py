@@ -128,7 +128,7 @@ ACTOR_LABELS: Final[dict[str, str]] = {
 AUDIT_ACTION_LABELS: Final[dict[str, str]] = {
     "created": "创建", "suggested": "助手建议", "confirmed": "已确认", "edited": "已修改",
     "appended": "追加来电", "merged": "合并", "status": "状态变更", "updated": "更新",
-    "closed": "办结", "reopened": "重开",
+    "closed": "办结", "reopened": "重开", "disclosed": "明文输出",
 }  # fmt: skip
 
 #: Why the store thinks a ticket may be a duplicate (``DuplicateMatch.reason``).

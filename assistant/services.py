@@ -28,11 +28,19 @@ def build_engine(settings: Settings, *, load_in_background: bool = True) -> Know
 
 
 def open_store(settings: Settings) -> Any:
-    """The ticket store at ``settings.effective_database_url`` (SQLite file by default)."""
+    """The ticket store at ``settings.effective_database_url`` (SQLite file by default), with
+    this seat's id and duplicate window, and the drafts folder for the copy of a ticket the
+    database could not take (disk full, server down)."""
+    from asr.fileio import private_dir
     from assistant.store import TicketStore
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return TicketStore.open(settings.effective_database_url)
+    private_dir(settings.data_dir)
+    return TicketStore.open(
+        settings.effective_database_url,
+        seat_id=settings.seat_id,
+        duplicate_window_days=settings.duplicate_window_days,
+        drafts_dir=settings.drafts_dir,
+    )
 
 
 def create_asr(settings: Settings, engine: str | None = None) -> tuple[EngineFactory, str]:

@@ -6,7 +6,8 @@
      +-- KnowledgeError        base of every knowledge-base error; raised as such for a bad
           |                    dev-set line, a missing script, a failed embedding load
           +-- CatalogueError   a catalogue, rules or scripts file is malformed
-          |                    ("file:line [field]: message")
+          |                    ("file:line [field]: message"; a workbook's sheet as
+          |                    "file.xlsx[sheet]:row [column]: message")
           +-- EmbeddingError   the embedding model cannot be loaded (missing folder, no
                                network for a hub name, broken model)
 
@@ -31,10 +32,13 @@ class CatalogueError(KnowledgeError):
         path: str | None = None,
         line: int | None = None,
         column: str | None = None,
+        sheet: str | None = None,
     ) -> None:
         where = ""
         if path:
             where = f"{path}"
+            if sheet:
+                where += f"[{sheet}]"
             if line is not None:
                 where += f":{line}"
             if column:
@@ -44,6 +48,7 @@ class CatalogueError(KnowledgeError):
         self.path = path
         self.line = line
         self.column = column
+        self.sheet = sheet
 
 
 class EmbeddingError(KnowledgeError):

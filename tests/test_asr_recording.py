@@ -115,6 +115,10 @@ def test_crash_safe_while_writing(tmp_path: Path) -> None:
     with (tmp_path / "events.jsonl").open("a", encoding="utf-8") as fh:
         fh.write('{"kind": "event", "speaker": "cal')
     assert len(load_events(tmp_path).events) == 5
+    # ... also when the cut falls inside a Chinese character (disk full mid-line)
+    with (tmp_path / "events.jsonl").open("ab") as fh:
+        fh.write('ler", "text": "我们小区'.encode()[:-1])
+    assert len(load_events(tmp_path).events) == 5
     rec.close()
 
 

@@ -95,15 +95,26 @@ def test_text_file_named_flac(tmp_path: Path) -> None:
         FileSource(p)
 
 
-@pytest.mark.parametrize("fmt", ["wav", "flac"])
-def test_truncated_file(tmp_path: Path, fmt: str) -> None:
-    full = tmp_path / f"full.{fmt}"
+def test_truncated_flac(tmp_path: Path) -> None:
+    full = tmp_path / "full.flac"
     sf.write(str(full), tone(440, 3.0, 16000) + tone(1234, 3.0, 16000, 0.1), 16000)
     data = full.read_bytes()
-    cut = tmp_path / f"cut.{fmt}"
+    cut = tmp_path / "cut.flac"
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(AudioFileError, match=r"truncated|damaged"):
         FileSource(cut)
+
+
+def test_truncated_wav_reads_what_is_there_with_a_warning(tmp_path: Path) -> None:
+    full = tmp_path / "full.wav"
+    sf.write(str(full), tone(440, 3.0, 16000), 16000, subtype="PCM_16")
+    data = full.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(data[: 44 + 16000 * 2])  # the header announces 3 s, 1 s is there
+    src = FileSource(cut)
+    assert src.duration == pytest.approx(1.0)
+    assert "3.0 s" in src.info.warnings[0] and "1.0 s" in src.info.warnings[0]
+    assert sum(len(c.samples) for c in src.chunks()) == 16000
 
 
 def test_folder_is_not_a_file(tmp_path: Path) -> None:

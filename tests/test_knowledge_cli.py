@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.catalogue import derived_code
 from tests.knowledge_fixtures import ROOT
 
 KEYS = [
@@ -122,7 +123,7 @@ def test_catalogue_commands(tmp_path: Path) -> None:
     out = tmp_path / "yaml"
     proc = _hotline(["catalogue", "import", str(csv), "--out", str(out)], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert (out / "01_供热.yaml").is_file()
+    assert [f.name for f in out.glob("*.yaml")] == [f"{derived_code('供热')}_供热.yaml"]
 
 
 def test_eval_command_json(tmp_path: Path) -> None:

@@ -317,3 +317,19 @@ def test_decline_alert_states_the_rules_full_reason() -> None:
     assert decline("private_matter") == "不予受理：属于家庭纠纷等私人事务"
     assert decline("already_concluded") == "不予受理：已依法办结或信访终结"
     assert decline("made_up") == "不予受理：made_up"
+
+
+def test_advice_under_a_condition_is_no_transfer_and_a_later_override_wins(
+    engine: FakeEngine,
+) -> None:
+    from assistant.core.dialogue import agent_stance
+
+    # 转燃气抢修 + 如有起火请拨打119: a dispatch and safety advice, not a 119 transfer
+    st = agent_stance("好的，现在马上为您转燃气抢修部门紧急处置，如有起火请立即拨打119。")
+    assert st is None or not (st.channel == "119" and st.strong)
+    s = _session(engine)
+    s.feed(_ev("caller", "楼道里一股煤气味，好像燃气泄漏了", 1.0))
+    s.set_verdict("refer", channel="court")
+    state = s.set_verdict("decline", reason="no_substance")  # the call-taker changed their mind
+    assert (state.verdict, state.reason) == ("decline", "no_substance")
+    assert state.verdict_cause is not None and state.verdict_cause.source == "override"

@@ -90,7 +90,7 @@ def test_export_masked_by_default_unmasked_on_request(
     out_json = tmp_path / "clear.json"
     with caplog.at_level(logging.WARNING):
         code, out = _run(app, "tickets", "export", "--db", url, "-f", "json", "-o",
-                         str(out_json), "--unmasked")  # fmt: skip
+                         str(out_json), "--unmasked", "--yes")  # fmt: skip
     assert code == 0, out
     clear = json.loads(out_json.read_text(encoding="utf-8"))
     assert [t["phone"] for t in clear["tickets"]] == ["13800138000", "010-62345678"]

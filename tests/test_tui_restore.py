@@ -210,3 +210,31 @@ async def test_home_offers_the_unfinished_call(tmp_path: Path, engine: Any, stor
         assert len(live.query_one(TranscriptView).finals) == len(BEFORE_CRASH)
         assert live.query_one("#f-phone", Input).value == "13812345678"
         assert not isinstance(app.screen, RestoreDraft)  # not asked a second time
+
+
+async def test_a_damaged_draft_is_offered_with_its_damage_on_screen(
+    tmp_path: Path, engine: Any, store: Any
+) -> None:
+    """A line ``[1,2,3]`` crashed the app at start-up on every launch (issue 18 #3)."""
+    app = make_app(tmp_path, engine, store)
+    drafts = app.ctx.settings.drafts_dir
+    old = crashed_call(drafts, engine)
+    path = drafts / f"{old.call_id}.jsonl"
+    lines = path.read_bytes().split(b"\n")
+    lines[2:2] = [b"[1,2,3]", b'{"op":"event","event":{"speaker":"caller"}}']
+    path.write_bytes(b"\n".join(lines) + '{"op":"event","event":{"text":"我'.encode()[:-1])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RestoreDraft), what="restore modal")
+        summary = str(app.screen.query_one("#restore-summary", Static).render())
+        assert "张三" in summary
+        assert "2 行损坏已跳过（第 3 行起）" in summary and "最后一行不完整" in summary
+        live: Any = app.screen_stack[-2]
+        await pilot.press("enter")  # 恢复
+        await wait_for(
+            pilot,
+            lambda: live.state is not None and len(live.state.transcript) >= len(BEFORE_CRASH),
+            what="damaged call restored",
+        )
+        assert [e.text for e in live.state.transcript][: len(BEFORE_CRASH)] == [
+            t for _, t, _, _ in BEFORE_CRASH
+        ]

@@ -67,3 +67,42 @@ async def test_speaker_labels_are_not_truncated() -> None:
         await pilot.pause(0.2)
         text = app.export_screenshot()
         assert "来电人" in text and "话务员" in text and "来电人…" not in text
+
+
+async def test_highlight_scrolls_to_the_turn_and_a_new_final_resumes_following() -> None:
+    app = _Harness()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(TranscriptView)
+        events = [_event(i) for i in range(30)]
+        for ev in events:
+            view.add(ev)
+        await pilot.pause(0.2)
+        assert view.following and view.max_scroll_y > 0
+
+        assert view.highlight(events[3])
+        await pilot.pause(0.2)
+        assert view.highlighted == events[3]
+        assert not view.following  # looking back: a partial does not pull the view away
+        top = view.scroll_y
+        assert top < view.max_scroll_y - 1
+        assert "第3句" in app.export_screenshot()  # the row is on screen (with its neighbour)
+        view.add(TranscriptEvent("caller", "还有一件事", 40.0, 40.5, final=False))
+        await pilot.pause(0.2)
+        assert view.scroll_y == top and view.highlighted == events[3]
+
+        view.add(TranscriptEvent("caller", "还有一件事要说。", 40.0, 41.0, final=True))
+        await pilot.pause(0.2)
+        assert view.highlighted is None
+        assert view.following and view.scroll_y >= view.max_scroll_y - 1
+        assert not view.border_subtitle
+
+        # clearing by hand after the user had scrolled back keeps the view where it is
+        await pilot.press("pageup")
+        await pilot.pause(0.1)
+        assert not view.following
+        assert view.highlight(events[10])
+        await pilot.pause(0.1)
+        view.clear_highlight()
+        await pilot.pause(0.1)
+        assert not view.following and view.highlighted is None
+        assert not view.highlight(TranscriptEvent("agent", "不在转写里", 99.0, 99.5, final=True))

@@ -299,3 +299,41 @@ def test_a_failed_draft_write_is_not_reported_as_saved(tmp_path: Path) -> None:
     assert "已保存" not in brief and "已保存" not in text and "仍在本机草稿" not in text
     assert "草稿无法保存" in brief and display_width(brief) <= 30
     assert "Ctrl+S" in text and str(exc) in text
+
+
+def test_verdict_overrides_replayed_and_put_in_the_audit_trail() -> None:
+    """A restored call's overrides (made before a crash) are found again by replay, and
+    the submit's suggestions / call changes say what the assistant had found."""
+    from assistant.core.session import CallSession
+    from assistant.store import CallInfo, suggestions_from_state
+    from tests.tui_fixtures import FakeEngine, fixed_clock
+    from tui.overrides import audit_overrides, replay_overrides
+    from tui.screens.modals import parse_verdict_choice, verdict_choices
+
+    s = CallSession(FakeEngine(), clock=fixed_clock)
+    s.feed(TranscriptEvent("caller", "我们楼里着火了，好多烟", 1.0, 3.0, final=True))
+    s.set_field("name", "张三", "edited")
+    s.set_verdict("decline", reason="no_substance")
+    s.set_verdict("accept")  # a later override replaces an earlier one
+    assert s.state.verdict == "accept" and s.state.verdict_cause.source == "override"
+    overrides = replay_overrides(s)
+    assert [o.change for o in overrides] == [
+        "refer/119 -> decline/no_substance",
+        "decline/no_substance -> accept",
+    ]
+    call = CallInfo.from_session_state(s.state, ops=s.ops)
+    suggestions, call2 = audit_overrides(suggestions_from_state(s.state), call, overrides)
+    assert (suggestions["verdict"], suggestions["channel"]) == ("refer", "119")
+    assert "reason" not in suggestions
+    rows = [(c["action"], c["field"], c["value"]) for c in call2.changes]
+    assert rows == [
+        ("edited", "name", "张三"),
+        ("edited", "verdict", "refer/119 -> decline/no_substance"),
+        ("edited", "verdict", "decline/no_substance -> accept"),
+    ]
+    assert audit_overrides(suggestions, call, []) == (suggestions, call)
+    # every choice of the 改判 modal is a verdict the session takes
+    for key, _label in verdict_choices():
+        verdict, channel, reason = parse_verdict_choice(key)
+        assert s.set_verdict(verdict, channel, reason).verdict == verdict
+    assert len(verdict_choices()) == 1 + 8 + 6

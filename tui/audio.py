@@ -76,9 +76,9 @@ def open_player(path: Path | None) -> tuple[AudioPlayer | None, str]:
     except Exception:
         return None, "无音频输出设备，静音练习"
     try:
-        import soundfile as sf
+        from asr.audio import read_audio_file
 
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        data, rate = read_audio_file(path)
     except Exception as exc:
         return None, f"无法读取录音（{type(exc).__name__}），静音练习"
     return AudioPlayer(path, sd, data, int(rate)), "播放到扬声器"

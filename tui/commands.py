@@ -170,9 +170,11 @@ def _write_report(sessions: list[str], out: Path) -> None:
             found = list_sessions(p)
             expanded.extend([s.path for s in found] if found else [p])
         paths = expanded
+    from assistant.cli.display import echo
+
     try:
         write_report(paths, out)
     except SessionFileError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)  # the message can quote the session file
         raise typer.Exit(2) from None
-    typer.echo(f"QA report of {len(paths)} session(s) written to {out}")
+    echo(f"QA report of {len(paths)} session(s) written to {out}")

@@ -41,6 +41,7 @@ from assistant.store import (
 )
 from tui.context import AppContext
 from tui.feeds import EventFeed
+from tui.overrides import VerdictOverride, audit_overrides, replay_overrides, state_verdict
 from tui.runner import SessionRunner
 
 if TYPE_CHECKING:
@@ -113,6 +114,9 @@ class CallController:
         self.journal: DraftJournal | None = None
         self.writer: SessionWriter | None = None
         self.session_path: str | None = None
+        # the call-taker's verdict overrides of this run (session thread), with the verdict
+        # each replaced: the audit trail says what was overridden
+        self.overrides: list[VerdictOverride] = []
 
     # ---- the session thread ------------------------------------------------------------
     @property
@@ -167,6 +171,42 @@ class CallController:
 
     def choose_category(self, leaf_id: str) -> None:
         self.run(lambda s: s.choose_category(leaf_id))
+
+    def set_verdict(
+        self, verdict: str, channel: str | None = None, reason: str | None = None
+    ) -> None:
+        """The call-taker overrides the call's verdict (改判): recorded by the session (journal,
+        replay) and, with the verdict it replaced, in the submitted ticket's audit trail."""
+
+        def job(s: CallSession) -> SessionState:
+            before = state_verdict(s.state)
+            state = s.set_verdict(verdict, channel, reason)
+            op = s.ops[-1] if s.ops else {}
+            at = op.get("at")
+            self.overrides.append(
+                VerdictOverride(
+                    at if isinstance(at, int | float) else None,
+                    before,
+                    (state.verdict, state.channel, state.reason),
+                )
+            )
+            return state
+
+        self.run(job)
+
+    def verdict_overrides(self) -> list[VerdictOverride]:
+        """Every override of the call so far (blocking: a restored call replays its ops)."""
+        session = self.session
+        if session is None:
+            return []
+        n = sum(1 for op in session.ops if op.get("op") == "set_verdict")
+        if n == len(self.overrides):
+            return list(self.overrides)
+        try:  # overrides made before a crash: replay to know what each replaced
+            return replay_overrides(session)
+        except Exception as exc:
+            self.listener.on_error("改判记录", exc)
+            return list(self.overrides)
 
     def refresh(self) -> None:
         """Re-run the analysis (the embedding model finished loading)."""
@@ -311,11 +351,11 @@ class CallController:
     def submit(self, state: SessionState, draft: TicketDraft) -> Ticket:
         """Store the ticket, with the assistant's proposals and the call-taker's changes in
         its audit trail, and keep a copy in the saved session (blocking)."""
+        suggestions, call = audit_overrides(
+            suggestions_from_state(state), self.call_record(state), self.verdict_overrides()
+        )
         ticket = self.ctx.get_store().submit(
-            draft,
-            suggestions=suggestions_from_state(state),
-            call=self.call_record(state),
-            seat=self.ctx.settings.seat_id,
+            draft, suggestions=suggestions, call=call, seat=self.ctx.settings.seat_id
         )
         if self.writer is not None:
             try:

@@ -164,7 +164,7 @@ def _error_kinds() -> list[tuple[tuple[type[BaseException], ...], str, str]]:
         ModelNotFoundError,
         SampleRateMismatchError,
     )
-    from assistant.errors import DraftWriteError, SessionFileError, StoreError
+    from assistant.errors import DraftWriteError, SessionFileError, StoreError, StoreFileGoneError
 
     return [
         (
@@ -186,6 +186,12 @@ def _error_kinds() -> list[tuple[tuple[type[BaseException], ...], str, str]]:
             "草稿无法保存（请尽快提交）",
             "本机草稿无法写入（磁盘已满或数据文件夹不可写）：程序意外退出时这通电话无法恢复，"
             "请尽快按 Ctrl+S 提交工单。",
+        ),
+        (
+            (StoreFileGoneError,),
+            "工单库文件不见了（请联系管理员）",
+            "工单库文件已不存在（数据文件夹可能被删除或移走）：工单没有保存，重试也无法保存。"
+            "填写的内容仍在本机草稿中：请联系管理员恢复数据文件夹，然后重启程序，恢复这通电话后再提交。",
         ),
         (
             (StoreError,),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from asr.events import TranscriptEvent
-from assistant.core.state import SessionState
+from assistant.core.state import SessionState, VerdictCause
 
 if TYPE_CHECKING:
     from assistant.files.drafts import DraftInfo
@@ -127,3 +127,11 @@ class TicketSubmitted(Message):
         self.number = number
         self.ticket = ticket  # practice: the trainee's draft
         self.merged = merged
+
+
+class ShowVerdictCause(Message):
+    """A banner was clicked: show the turn that caused the verdict."""
+
+    def __init__(self, cause: VerdictCause) -> None:
+        super().__init__()
+        self.cause = cause

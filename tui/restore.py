@@ -2,7 +2,8 @@
 
 Used by the home screen and the live screen (both offer the newest unfinished call).
 Nothing here imports textual; :func:`summarise_draft` reads a file and runs the extractors,
-so call it from a worker thread.
+so call it from a worker thread. A damaged draft is summarised from its good lines, and
+:attr:`DraftBrief.problems` says what was skipped (counts, first bad line) for the prompt.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.files.drafts import DraftInfo, find_unfinished, read_ops
+from assistant.files.drafts import DraftInfo, find_unfinished
+from assistant.files.journal_read import read_journal
 
 __all__ = ["DraftBrief", "discard_draft", "summarise_draft", "unfinished_drafts"]
 
@@ -25,6 +27,8 @@ class DraftBrief:
     phone_masked: str
     n_events: int
     last_text: str
+    problems: str = ""
+    """What is damaged in the draft file (Chinese), "" when it is intact."""
 
 
 def unfinished_drafts(drafts_dir: Path) -> list[DraftInfo]:
@@ -37,7 +41,8 @@ def summarise_draft(info: DraftInfo) -> DraftBrief:
     there are some, else what the extractors find in the caller's words (worker thread)."""
     from assistant.privacy import mask_phone, mask_text
 
-    _header, ops = read_ops(info.path)
+    read = read_journal(info.path)
+    ops = read.ops
     values: dict[str, str] = {}
     for op in ops:
         if op.get("op") == "set_field" and op.get("name") in ("name", "phone"):
@@ -71,6 +76,7 @@ def summarise_draft(info: DraftInfo) -> DraftBrief:
         phone_masked=mask_phone(values.get("phone", "")),
         n_events=int(info.n_events),
         last_text=mask_text(str(info.last_text or "")),
+        problems=read.report.describe(),
     )
 
 

@@ -2,7 +2,9 @@
 
 * :mod:`asr.audio.source` — the :class:`AudioSource` protocol.
 * :mod:`asr.audio.files` — :func:`probe_audio_file`, :class:`FileSource`,
-  :class:`ArraySource` (soundfile / soxr imported when first used).
+  :class:`ArraySource`, :func:`read_audio_file` (soundfile / soxr imported when first used).
+* :mod:`asr.audio.wavheader` — :func:`open_audio_file`, THE way an audio file is opened:
+  a WAV whose header misstates its length is read as it really is, with a warning.
 * :mod:`asr.audio.microphone` — :class:`MicrophoneSource` and device lookup (sounddevice
   imported when first used, so this package loads without PortAudio).
 * :mod:`asr.audio.pacing` — :class:`Pacer`, THE wall-clock pacing with pause / resume /
@@ -18,6 +20,7 @@ from asr.audio.files import (
     FileSource,
     float_to_int16,
     probe_audio_file,
+    read_audio_file,
 )
 from asr.audio.microphone import (
     CaptureStats,
@@ -28,6 +31,7 @@ from asr.audio.microphone import (
 )
 from asr.audio.pacing import Pacer, paced
 from asr.audio.source import DEFAULT_BLOCK_SECONDS, AudioSource
+from asr.audio.wavheader import open_audio_file
 
 __all__ = [
     "DEFAULT_BLOCK_SECONDS",
@@ -42,7 +46,9 @@ __all__ = [
     "Pacer",
     "float_to_int16",
     "list_input_devices",
+    "open_audio_file",
     "paced",
     "probe_audio_file",
+    "read_audio_file",
     "resolve_input_device",
 ]

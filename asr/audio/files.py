@@ -1,8 +1,10 @@
 """Audio files and in-memory audio as call audio: probing, reading, resampling.
 
-* :func:`probe_audio_file` checks a file up front: empty, silent, truncated and corrupt
-  files raise :class:`~asr.errors.AudioFileError` before any recognition starts (the WAV
-  header is read directly to catch truncated files).
+* :func:`probe_audio_file` checks a file up front: empty, silent, damaged and corrupt
+  files raise :class:`~asr.errors.AudioFileError` before any recognition starts. A WAV
+  whose header misstates its length (crashed recorder, cut copy) is read whole, as far
+  as it goes, with a warning in :attr:`AudioFileInfo.warnings`
+  (:mod:`asr.audio.wavheader`).
 * :class:`FileSource` reads WAV/FLAC/OGG/... through soundfile at any sample rate and
   resamples with soxr (8 kHz telephone audio works); :class:`ArraySource` does the same
   for arrays (tests, benchmarks). Both take an optional :class:`~asr.audio.pacing.Pacer`.
@@ -24,6 +26,7 @@ import numpy as np
 
 from asr.audio.pacing import Pacer
 from asr.audio.source import DEFAULT_BLOCK_SECONDS
+from asr.audio.wavheader import open_audio_file
 from asr.errors import AudioFileError
 from asr.events import AudioChunk
 
@@ -35,6 +38,7 @@ __all__ = [
     "Resampler",
     "float_to_int16",
     "probe_audio_file",
+    "read_audio_file",
     "short_reason",
 ]
 
@@ -89,6 +93,8 @@ class AudioFileInfo:
     format: str
     subtype: str
     peak_dbfs: tuple[float, ...]
+    warnings: tuple[str, ...] = ()
+    """What was wrong with the file but could be worked around (a lying WAV header)."""
 
     @property
     def duration(self) -> float:
@@ -100,11 +106,11 @@ def probe_audio_file(path: str | Path, allow_silent: bool = False) -> AudioFileI
 
     Checks: the file exists, libsndfile can read it (WAV, FLAC, OGG/Vorbis, AIFF, ...),
     it holds at least one frame, every frame the header promises can be decoded
-    (truncated files are caught here, not halfway through a transcription) and, unless
-    ``allow_silent``, at least one channel rises above ``SILENCE_DBFS``.
+    (damaged files are caught here, not halfway through a transcription) and, unless
+    ``allow_silent``, at least one channel rises above ``SILENCE_DBFS``. A WAV whose
+    header announces less or more audio than the file holds is read as it really is,
+    with a warning (:func:`~asr.audio.wavheader.open_audio_file`).
     """
-    import soundfile as sf
-
     p = Path(path)
     if not p.exists():
         raise AudioFileError(f"Audio file not found: {p}")
@@ -113,7 +119,7 @@ def probe_audio_file(path: str | Path, allow_silent: bool = False) -> AudioFileI
     if p.stat().st_size == 0:
         raise AudioFileError(f"{p} is empty (0 bytes): re-export or re-record the call")
     try:
-        f = sf.SoundFile(str(p))
+        f, warnings = open_audio_file(p)
     except Exception as exc:  # soundfile.LibsndfileError, RuntimeError, ...
         raise AudioFileError(
             f"{p} is not a readable audio file ({short_reason(exc)}); "
@@ -121,8 +127,7 @@ def probe_audio_file(path: str | Path, allow_silent: bool = False) -> AudioFileI
         ) from exc
     with f:
         frames = int(f.frames)
-        declared = _wav_declared_frames(p) if str(f.format) == "WAV" else None
-        if frames <= 0 and not declared:
+        if frames <= 0:
             raise AudioFileError(
                 f"{p} contains no audio (0 frames): re-export or re-record the call"
             )
@@ -141,10 +146,9 @@ def probe_audio_file(path: str | Path, allow_silent: bool = False) -> AudioFileI
                 f"{p} is damaged: decoding failed after {decoded / f.samplerate:.1f} s "
                 f"({short_reason(exc)}); re-export the file"
             ) from exc
-        frames_expected = declared if declared is not None and declared > frames else frames
-        if decoded < frames_expected:
+        if decoded < frames:
             raise AudioFileError(
-                f"{p} is truncated: its header announces {frames_expected / f.samplerate:.1f} s "
+                f"{p} is truncated: its header announces {frames / f.samplerate:.1f} s "
                 f"but only {decoded / f.samplerate:.1f} s can be read; re-copy or re-export it"
             )
         info = AudioFileInfo(
@@ -155,6 +159,7 @@ def probe_audio_file(path: str | Path, allow_silent: bool = False) -> AudioFileI
             format=str(f.format),
             subtype=str(f.subtype),
             peak_dbfs=tuple(_dbfs(float(x)) for x in peaks),
+            warnings=warnings,
         )
     if not allow_silent and max(info.peak_dbfs) < SILENCE_DBFS:
         loudest = max(info.peak_dbfs)
@@ -166,33 +171,12 @@ def probe_audio_file(path: str | Path, allow_silent: bool = False) -> AudioFileI
     return info
 
 
-def _wav_declared_frames(path: Path) -> int | None:
-    """Frames announced by a RIFF/WAVE header's ``data`` chunk (``None`` if not a plain WAV)."""
-    import struct
-
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(12)
-            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-                return None
-            block_align = 0
-            while True:
-                hdr = fh.read(8)
-                if len(hdr) < 8:
-                    return None
-                cid, size = hdr[:4], struct.unpack("<I", hdr[4:])[0]
-                if cid == b"fmt ":
-                    fmt = fh.read(size + (size & 1))
-                    if len(fmt) >= 14:
-                        block_align = struct.unpack("<H", fmt[12:14])[0]
-                elif cid == b"data":
-                    if size in (0, 0xFFFFFFFF) or block_align <= 0:
-                        return None  # streaming placeholder: length unknown
-                    return size // block_align
-                else:
-                    fh.seek(size + (size & 1), 1)
-    except OSError:
-        return None
+def read_audio_file(path: str | Path) -> tuple[np.ndarray, int]:
+    """The whole of an audio file as float32 ``[frames, channels]`` and its sample rate
+    (a WAV with a wrong length in its header is read as it really is)."""
+    f, _ = open_audio_file(path)
+    with f:
+        return f.read(dtype="float32", always_2d=True), int(f.samplerate)
 
 
 def short_reason(exc: BaseException) -> str:
@@ -248,8 +232,6 @@ class FileSource:
             self.pacer.close()
 
     def chunks(self) -> Iterator[AudioChunk]:
-        import soundfile as sf
-
         in_rate = self.info.sample_rate
         block_frames = max(1, round(self.block_seconds * in_rate))
         resampler = Resampler(in_rate, self.sample_rate, self.channels)
@@ -258,7 +240,7 @@ class FileSource:
         if self.pacer is not None:
             self.pacer.start()
         try:
-            f = sf.SoundFile(str(self.path))
+            f, _ = open_audio_file(self.path)
         except Exception as exc:
             raise AudioFileError(
                 f"{self.path} can no longer be read ({short_reason(exc)})"

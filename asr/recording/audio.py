@@ -17,6 +17,7 @@ from typing import BinaryIO, Literal
 import numpy as np
 
 from asr.events import AudioChunk
+from asr.fileio import open_private, private_dir
 
 __all__ = ["MAX_GAP_SECONDS", "AudioLayout", "AudioRecorder", "WavWriter"]
 
@@ -31,7 +32,7 @@ class WavWriter:
         self.sample_rate = sample_rate
         self.channels = channels
         self.frames = 0
-        self._fh: BinaryIO = path.open("wb")
+        self._fh: BinaryIO = open_private(path, "wb")
         self._fh.write(self._header(0))
         self._fh.flush()
 
@@ -106,8 +107,7 @@ class AudioRecorder:
     ) -> None:
         if channels not in (1, 2):
             raise ValueError("A session recording has 1 or 2 channels")
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = private_dir(folder)
         self.sample_rate = int(sample_rate)
         self.channels = channels
         self.channel_map = tuple(channel_map)[:channels]

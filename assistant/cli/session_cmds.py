@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.cli.display import echo
 from assistant.labels import (
     EMOTION_LABELS,
     FIELD_LABELS,
@@ -87,7 +88,7 @@ def timeline(s: SavedSession) -> Iterator[Item]:
 
 def replay_session(
     s: SavedSession,
-    echo: Callable[[str], None] = typer.echo,
+    echo: Callable[[str], None] = echo,
     *,
     realtime: bool = False,
     speed: float = 1.0,
@@ -141,7 +142,7 @@ def _sessions_or_exit(paths: list[Path]) -> list[SavedSession]:
         try:
             out.append(load_session(p))
         except SessionFileError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
     return out
 
@@ -179,12 +180,12 @@ def register(app: typer.Typer) -> None:
         for s in _sessions_or_exit(sessions):
             card = score_session(s)
             verdict = "合格" if card.passed else "不合格"
-            typer.echo(f"{card.title}（{card.call_id}）：{card.total:.0f} 分，{verdict}")
+            echo(f"{card.title}（{card.call_id}）：{card.total:.0f} 分，{verdict}")
             for it in card.items:
                 pts = "—" if it.status == "na" else f"{it.points:.0f}/{it.max_points:.0f}"
-                typer.echo(f"  {it.name}  {STATUS_LABELS[it.status]}  {pts}  {it.detail}")
+                echo(f"  {it.name}  {STATUS_LABELS[it.status]}  {pts}  {it.detail}")
                 for m in it.moments[:3]:
-                    typer.echo(f"      {m.label()}")
+                    echo(f"      {m.label()}")
 
     @app.command("sessions")
     def sessions_list(
@@ -204,9 +205,9 @@ def register(app: typer.Typer) -> None:
                                               SAMPLES_DIR]  # fmt: skip
         found = [s for d in dirs for s in list_sessions(d)]
         if not found:
-            typer.echo("没有找到保存的通话会话")
+            echo("没有找到保存的通话会话")
             return
         for s in found:
             when = s.started_at.strftime("%Y-%m-%d %H:%M") if s.started_at else "—"
             flags = ("工单" if s.has_ticket else "") + (" 已质检" if s.has_review else "")
-            typer.echo(f"{when}  {s.source:<8} {s.call_id:<28} {s.title}  {flags}  {s.path}")
+            echo(f"{when}  {s.source:<8} {s.call_id:<28} {s.title}  {flags}  {s.path}")

@@ -6,27 +6,29 @@ Heavy imports (SQLAlchemy, the store) happen inside the commands.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.labels import (
-    ACTOR_LABELS,
-    AUDIT_ACTION_LABELS,
-    TICKET_FIELD_LABELS,
-    TICKET_STATUS_LABELS,
+from assistant.cli.ticket_views import (
+    audit_table,
+    confirm_unmasked,
+    local_time,
+    masked_value,
+    record_unmasked,
+    short,
+    ticket_table,
 )
+from assistant.cli.ticket_views import fail as _fail
+from assistant.labels import TICKET_STATUS_LABELS
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
-    from assistant.store import AuditEntry, Ticket, TicketStore
-
-log = logging.getLogger(__name__)
+    from assistant.store import TicketStore
 
 
 DbOption = Annotated[
@@ -39,11 +41,13 @@ DbOption = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[bold red]错误[/]: {message}", markup=True, highlight=False)
-    return typer.Exit(1)
+def _kept_files(store: TicketStore, settings: Settings) -> dict[str, list[Path]]:
+    """What an export must never write over: the database file (SQLite) and the folders
+    of drafts and saved sessions."""
+    database = store.engine.url.database if store.backend == "sqlite" else None
+    files = [Path(database)] if database and database != ":memory:" else []
+    dirs = [settings.drafts_dir, settings.effective_recordings_dir]
+    return {"protected_files": files, "protected_dirs": dirs}
 
 
 def _open(db: str | None) -> tuple[TicketStore, Settings]:
@@ -73,35 +77,6 @@ def _parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise _fail(f"{option} 应为日期 YYYY-MM-DD，不是 {value!r}") from exc
-
-
-def _local(ts: Any) -> str:
-    return ts.astimezone().strftime("%Y-%m-%d %H:%M") if ts is not None else ""
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _masked_value(field: str | None, value: str | None, names: tuple[str, ...]) -> str:
-    from assistant.privacy import mask_name, mask_phone, mask_text
-
-    if not value:
-        return value or ""
-    if field == "name":
-        return mask_name(value)
-    if field == "phone":
-        return mask_phone(value)
-    return mask_text(value, names=names)
-
-
-def _note_unmasked(command: str, settings: Settings, target: str) -> None:
-    log.warning("UNMASKED %s of personal data by seat %s to %s", command, settings.seat_id, target)
-    from rich.console import Console
-
-    Console(stderr=True).print(
-        "[yellow]注意：输出包含未脱敏的个人信息（姓名、电话），已记录日志。[/]", highlight=False
-    )
 
 
 def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> None:
@@ -162,9 +137,10 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         db: DbOption = None,
     ) -> None:
         """List tickets, newest first (names and phone numbers masked)."""
-        from rich.console import Console
         from rich.table import Table
 
+        from assistant.cli.display_rich import SafeConsole as Console
+        from assistant.cli.display_rich import literal
         from assistant.errors import AssistantError
         from assistant.privacy import mask_name, mask_phone, mask_text
 
@@ -180,12 +156,12 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 until=_parse_day(until, "--until"),
                 limit=limit,
             )
+            if not masked and rows:
+                record_unmasked(store, settings, rows, "未脱敏查看（工单列表）")
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
             store.dispose()
-        if not masked:
-            _note_unmasked("ticket list", settings, "terminal")
         console = Console()
         if not rows:
             console.print("没有符合条件的工单。")
@@ -196,14 +172,24 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         for t in rows:
             names = (t.name,) if t.name else ()
             table.add_row(
-                t.number,
-                _local(t.created_at),
-                TICKET_STATUS_LABELS.get(t.status, t.status),
-                t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
-                mask_name(t.name) if masked else t.name,
-                mask_phone(t.phone) if masked else t.phone,
-                _short(mask_text(t.address, names=names) if masked else t.address, 24),
-                _short(mask_text(t.summary, names=names) if masked else t.summary, 30),
+                *map(
+                    literal,
+                    (
+                        t.number,
+                        local_time(t.created_at),
+                        TICKET_STATUS_LABELS.get(t.status, t.status),
+                        t.category_path.split(" > ")[-1] if t.category_path else t.category_id,
+                        mask_name(t.name) if masked else t.name,
+                        mask_phone(t.phone) if masked else t.phone,
+                        short(
+                            mask_text(t.address, names=names, people=False)
+                            if masked
+                            else t.address,
+                            24,
+                        ),
+                        short(mask_text(t.summary, names=names) if masked else t.summary, 30),
+                    ),
+                )
             )
         console.print(table)
 
@@ -216,9 +202,10 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         db: DbOption = None,
     ) -> None:
         """Show one ticket with its linked calls and full audit trail."""
-        from rich.console import Console
         from rich.table import Table
 
+        from assistant.cli.display_rich import SafeConsole as Console
+        from assistant.cli.display_rich import literal
         from assistant.errors import AssistantError
 
         store, settings = _open(db)
@@ -227,14 +214,14 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             t = store.get(ticket)
             trail = store.audit(t.id)
             calls = store.calls(t.id)
+            if not masked:
+                record_unmasked(store, settings, [t], "未脱敏查看（工单详情）")
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
             store.dispose()
-        if not masked:
-            _note_unmasked("ticket show", settings, "terminal")
         console = Console()
-        console.print(_ticket_table(t, masked))
+        console.print(ticket_table(t, masked))
         if calls:
             ct = Table(title="关联来电")
             for col in ("来电编号", "开始", "结束", "席位", "备注", "录音/会话"):
@@ -242,15 +229,21 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             names = (t.name,) if t.name else ()
             for c in calls:
                 ct.add_row(
-                    c.call_id,
-                    _local(c.started_at),
-                    _local(c.ended_at),
-                    c.seat,
-                    _masked_value(None, c.note, names) if masked else c.note,
-                    c.session_path or (f"{len(c.transcript)} 句转写" if c.transcript else ""),
+                    *map(
+                        literal,
+                        (
+                            c.call_id,
+                            local_time(c.started_at),
+                            local_time(c.ended_at),
+                            c.seat,
+                            masked_value(None, c.note, names) if masked else c.note,
+                            c.session_path
+                            or (f"{len(c.transcript)} 句转写" if c.transcript else ""),
+                        ),
+                    )
                 )
             console.print(ct)
-        console.print(_audit_table(trail, masked, (t.name,) if t.name else ()))
+        console.print(audit_table(trail, masked, (t.name,) if t.name else ()))
 
     @tickets.command("export")
     def export_cmd(
@@ -261,11 +254,28 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         ] = None,
         unmasked: Annotated[
             bool,
-            typer.Option("--unmasked", help="Export names and phone numbers in clear (logged)."),
+            typer.Option(
+                "--unmasked",
+                help="Export names and phone numbers in clear (asks first; recorded in each "
+                "ticket's audit trail with the OS user and seat).",
+            ),
+        ] = False,
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes", "-y", help="Do not ask before an unmasked export (still recorded)."
+            ),
         ] = False,
         mask_address: Annotated[
             bool,
             typer.Option("--mask-address", help="Also star house, building and room numbers."),
+        ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Replace the --out file if it exists (never the database or a draft).",
+            ),
         ] = False,
         status: Annotated[
             str | None, typer.Option("--status", help="open, closed or merged.")
@@ -275,14 +285,20 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
         db: DbOption = None,
     ) -> None:
         """Export tickets to CSV or JSON (names and phone numbers masked unless --unmasked)."""
-        from rich.console import Console
-
-        from assistant.errors import AssistantError
-        from assistant.files.export import EXPORT_FORMATS, export_tickets
+        from assistant.cli.display_rich import SafeConsole as Console
+        from assistant.errors import AssistantError, ExportTargetError
+        from assistant.files.export import EXPORT_FORMATS, check_target, export_tickets
 
         if fmt not in EXPORT_FORMATS:
             raise _fail(f"--format 应为 {' / '.join(EXPORT_FORMATS)}，不是 {fmt!r}")
         store, settings = _open(db)
+        keep = _kept_files(store, settings)
+        if out is not None:  # refuse before reading anything (exit 2: a usage error)
+            try:
+                check_target(out, overwrite=force, **keep)
+            except ExportTargetError as exc:
+                store.dispose()
+                raise _fail(str(exc), code=2) from exc
         masked = not unmasked and settings.mask_personal_data
         target = str(out) if out is not None else "stdout"
         try:
@@ -293,7 +309,9 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 limit=None,
             )
             if not masked:
-                _note_unmasked("ticket export", settings, target)
+                if unmasked and not yes:
+                    confirm_unmasked(len(rows), target)
+                record_unmasked(store, settings, rows, f"未脱敏导出 → {target}")
             n = export_tickets(
                 list(reversed(rows)),  # oldest first in files
                 out if out is not None else sys.stdout,
@@ -301,7 +319,11 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
                 masked=masked,
                 mask_address=mask_address,
                 requested_by=settings.seat_id,
+                overwrite=force,
+                **keep,
             )
+        except ExportTargetError as exc:
+            raise _fail(str(exc), code=2) from exc
         except AssistantError as exc:
             raise _fail(str(exc)) from exc
         finally:
@@ -312,61 +334,3 @@ def register(app: typer.Typer, open_ui: Callable[[str], None] | None = None) -> 
             )
 
     app.add_typer(tickets, name="tickets")
-
-
-def _ticket_table(t: Ticket, masked: bool) -> Any:
-    from rich.table import Table
-
-    from assistant.privacy import mask_name, mask_phone, mask_text
-
-    names = (t.name,) if t.name else ()
-    table = Table(title=f"工单 {t.number}", show_header=False)
-    table.add_column("字段", style="bold")
-    table.add_column("内容", overflow="fold")
-    rows = [
-        ("状态", TICKET_STATUS_LABELS.get(t.status, t.status)
-         + (f" → {t.merged_into_number}" if t.merged_into_number else "")),
-        ("受理时间", _local(t.created_at)),
-        ("席位", t.seat_id),
-        ("来电人", mask_name(t.name) if masked else t.name),
-        ("电话", mask_phone(t.phone) if masked else t.phone),
-        ("地址", mask_text(t.address, names=names) if masked else t.address),
-        ("发生时间", t.incident_time),
-        ("分类", f"{t.category_path or t.category_id} ({t.category_id})" if t.category_id else ""),
-        ("承办部门", t.department),
-        ("受理结论", t.verdict + (f" / {t.channel}" if t.channel else "")
-         + (f" / {t.reason}" if t.reason else "")),
-        ("紧急程度", t.urgency),
-        ("时限", t.deadline),
-        ("派单期限", _local(t.assign_by)),
-        ("办结期限", _local(t.resolve_by)),
-        ("诉求摘要", mask_text(t.summary, names=names) if masked else t.summary),
-        ("办结时间", _local(t.closed_at)),
-    ]  # fmt: skip
-    for k, v in rows:
-        if v:
-            table.add_row(k, v)
-    return table
-
-
-def _audit_table(trail: list[AuditEntry], masked: bool, names: tuple[str, ...]) -> Any:
-    from rich.table import Table
-
-    table = Table(title="操作记录")
-    for col in ("时间", "操作者", "动作", "字段", "原值", "新值", "席位"):
-        table.add_column(col, overflow="fold")
-    for a in trail:
-        old, new = a.old_value or "", a.new_value or ""
-        if masked:
-            old = _masked_value(a.field, old, names)
-            new = _masked_value(a.field, new, names)
-        table.add_row(
-            a.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-            ACTOR_LABELS.get(a.actor, a.actor),
-            AUDIT_ACTION_LABELS.get(a.action, a.action),
-            TICKET_FIELD_LABELS.get(a.field or "", a.field or ""),
-            _short(old, 40),
-            _short(new, 40),
-            a.seat,
-        )
-    return table

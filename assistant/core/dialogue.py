@@ -33,8 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from asr.text.normalize import normalize_text
-from assistant.extract import digit_fragment
+from assistant.extract import address_parts, digit_fragment
 from assistant.extract.request import caller_clauses
 
 __all__ = ["ACTS", "AgentStance", "TaggedTurn", "agent_stance", "readback_request", "tag_turn"]
@@ -80,11 +79,11 @@ _AGENT_ACCEPT_RE = re.compile(
 )
 # The agent says the matter is outside the hotline's remit
 _AGENT_SCOPE_RE = re.compile(
-    r"不属于[^。？]{0,12}(受理|范围|职责|管辖)|不在[^。？]{0,8}受理范围|"
-    r"(没法|没办法|无法|不能|不予|不再)[^。？]{0,8}(受理|转办|立案|派单|转派|帮您转|给您转)|"
+    r"不属于[^。？]{0,12}(受理|范围|职责|管辖)|不在[^。？]{0,10}(受理|服务|职责)范围|"
+    r"(没有?办法|没法|无法|不能|不予|不再)[^。？]{0,8}(受理|转办|立案|派单|转派|帮您转|给您转)|"
     r"(依法|按照规定|按规定)?(应当|需要|要|只能)[^。？]{0,8}(通过|走)[^。？]{0,10}(途径|程序|渠道)|"
-    r"(无法|不能|没法|没办法)(帮您|替您|为您|给您)?(出面|干预|介入|满足|直接要求)|"
-    r"(无法|不能|没法|没办法)[^。？]{0,4}(陪您|陪你)"
+    r"(无法|不能|没法|没有?办法)(帮您|替您|为您|给您)?(出面|干预|介入|满足|直接要求)|"
+    r"(无法|不能|没法|没有?办法)[^。？]{0,4}(陪您|陪你|提供聊天|聊天)"
 )
 
 _DIGIT = "0-9〇零一二三四五六七八九幺洞"
@@ -95,10 +94,13 @@ _EMERGENCY_NUMBERS = {
     "122": ("122", "幺二二", "一二二", "妖二二"),
 }
 _NUMBER_CHANNEL = {v: ch for ch, forms in _EMERGENCY_NUMBERS.items() for v in forms}
+# 转接110 / 您直接拨打122 / 打幺幺九: a verb, a few words, the number as a whole (not the 120
+# of 一百二十元 or the 122 inside 12122)
 _EMERGENCY_CALL_RE = re.compile(
-    r"(转接|转到|转给|接通|帮您接|给您接|拨打|打|联系|报|呼叫|叫)[^。？，,]{0,8}?("
+    r"(转接|转到|转给|转|接通|帮您接|给您接|拨打|打|联系|报警|呼叫)[^。？！，,、；;\d]{0,6}?"
+    rf"(?<![{_DIGIT}])("
     + "|".join(sorted(_NUMBER_CHANNEL, key=len, reverse=True))
-    + rf")(?![{_DIGIT}])"
+    + rf")(?![{_DIGIT}元块米斤号路栋幢楼分万])"
 )
 _TRANSFER_RE = re.compile(r"转接|转到|转给|接通|帮您接|给您接|三方|不要挂")
 _EMERGENCY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -119,7 +121,7 @@ _ADVISE_RE = re.compile(
 _REASON_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("superstition", re.compile(r"迷信|风水|算命|驱邪|鬼|神灵|看日子")),
     ("already_concluded", re.compile(r"终结|已经(依法)?(办结|答复|处理完毕|结案)|不再(重复)?受理")),
-    ("unlawful_demand", re.compile(r"违法|违反[^。？]{0,6}(法律|规定)|不合法|法律不允许|法[^。？]{0,3}规定[^。？]{0,16}不(能|得|允许)")),
+    ("unlawful_demand", re.compile(r"违法|违反[^。？]{0,6}(法律|规定)|不符合[^。？]{0,4}(法律|规定)|不合法|法律不允许|法[^。？]{0,3}规定[^。？]{0,16}不(能|得|允许)")),
     ("no_factual_basis", re.compile(r"事实依据|没有依据|缺乏依据|无法核实")),
     ("private_matter", re.compile(r"家庭|婚姻|感情|私人|家务事|内部(管理|事务)|企业自主|公司自主|自主决定|双方协商")),
     ("no_substance", re.compile(r"具体(的)?诉求|闲聊|聊天|占用|骚扰|无关")),
@@ -181,11 +183,14 @@ def nfkc(text: str) -> str:
 
 
 def _flat(text: str) -> str:
-    return normalize_text(nfkc(text)).replace(" ", "")
+    """NFKC without spaces; numerals stay as written (一百二十 must not become 120)."""
+    return re.sub(r"\s+", "", nfkc(text))
 
 
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
-_CONDITIONAL_RE = re.compile(r"如果|要是|万一|一旦|下次|再有|以后|假如|再发生|再遇到")
+_CONDITIONAL_RE = re.compile(
+    r"如果|如有|若有|要是|万一|一旦|下次|再有|以后|假如|倘若|再发生|再遇到"
+)
 _ASKING_RE = re.compile(r"需不需要|要不要|用不用|是否需要|有没有")
 
 
@@ -200,7 +205,8 @@ def _sentence_stance(t: str) -> AgentStance | None:
     m = _EMERGENCY_CALL_RE.search(t)
     if m is not None and not _ASKING_RE.search(t[: m.start()]):
         channel = _NUMBER_CHANNEL[m.group(2)]
-        transfer = bool(_TRANSFER_RE.search(t))
+        # the transfer verb is the one before the number (转给救助管理部门 elsewhere is not)
+        transfer = bool(_TRANSFER_RE.fullmatch(m.group(1))) or "不要挂" in t
         return AgentStance(
             "refer", channel, None, transfer, transfer or not conditional, m.group(0)
         )
@@ -245,8 +251,9 @@ def agent_stance(text: str) -> AgentStance | None:
 
 
 def readback_request(text: str) -> str:
-    """The request an agent read-back restates, without the lead-in and the tag question
-    ("" when the segment is not a read-back of the request)."""
+    """The request an agent read-back restates, without the lead-in, the tag question and
+    the contact details read back with it ("" when the segment is not a read-back of the
+    request)."""
     t = nfkc(text).strip()
     m = _READBACK_LEAD_RE.search(t)
     if m is None:
@@ -257,7 +264,7 @@ def readback_request(text: str) -> str:
         return ""
     # a read-back of contact details only (name, phone, address) is a field check
     kept = "，".join(c.text for c in caller_clauses(body) if c.kind == "content")
-    return body if len(kept) >= 6 else ""
+    return kept if len(kept) >= 6 else ""
 
 
 def _tag_agent(text: str, asks: tuple[str, ...]) -> TaggedTurn:
@@ -284,7 +291,20 @@ def _tag_agent(text: str, asks: tuple[str, ...]) -> TaggedTurn:
     return TaggedTurn("agent", tuple(acts), request, stance, asks)
 
 
-def _tag_caller(text: str, asked: tuple[str, ...]) -> TaggedTurn:
+# 孟子的孟 / 平凡的凡 / 言字旁一个西早的谭: a character spelt out (part of the name answer)
+_CHAR_SPELLING_RE = re.compile(r"^([\u4e00-\u9fff]{1,6}?)(的|那个)([\u4e00-\u9fff])$")
+_RADICAL_RE = re.compile(r"字旁|字头|字底|偏旁|部首|旁边一个|上面一个|下面一个")
+_PHONE_CUE_RE = re.compile(r"电话|手机|号码|座机|联系方式")
+
+
+def _spells_a_character(bare: str) -> bool:
+    if _RADICAL_RE.search(bare):
+        return True
+    m = _CHAR_SPELLING_RE.search(bare)
+    return m is not None and m.group(3) in m.group(1)
+
+
+def _tag_caller(text: str, asked: tuple[str, ...], referred: bool) -> TaggedTurn:
     acts: list[str] = []
     content: list[str] = []
 
@@ -292,34 +312,49 @@ def _tag_caller(text: str, asked: tuple[str, ...]) -> TaggedTurn:
         if act not in acts:
             acts.append(act)
 
-    clauses = caller_clauses(text)
-    for c in clauses:
-        bare = re.sub(r"[\s，。,.!！?？、]", "", c.text)
-        if c.kind == "greeting":
-            if _CALLER_CLOSING_RE.search(bare):
-                add("closing")
-            elif _CONFIRM_RE.match(bare):
-                add("confirm")
-            elif re.match(r"^(喂|你好|您好|哎|唉)+", bare):
-                add("greeting")
-            elif _CALLER_QUESTION_RE.search(c.text):
-                add("question")
-        elif c.kind == "field":
-            if len(digit_fragment(c.text)) >= 3:
-                add("answer_phone")
-            else:
+    in_address = any(c.kind == "address" for c in caller_clauses(text))
+    for sentence in _SENTENCE_RE.findall(nfkc(text)) or [text]:
+        asking = bool(_CALLER_QUESTION_RE.search(sentence.strip()))
+        for c in caller_clauses(sentence):
+            bare = re.sub(r"[\s，。,.!！?？、]", "", c.text)
+            if c.kind == "greeting":
+                if _CALLER_CLOSING_RE.search(bare):
+                    add("closing")
+                elif _CONFIRM_RE.match(bare):
+                    add("confirm")
+                elif re.match(r"^(喂|你好|您好|哎|唉)+", bare):
+                    add("greeting")
+            elif c.kind == "field":
+                digits = digit_fragment(c.text)
+                if _PHONE_CUE_RE.search(bare) or (len(digits) >= 4 and not in_address):
+                    add("answer_phone")
+                elif digits and in_address:
+                    add("answer_address")  # 六零二: the flat number
+                elif (
+                    _NAME_CUE_RE.search(bare) or "name" in asked or (len(bare) <= 4 and not digits)
+                ):
+                    add("answer_name")
+            elif c.kind == "address":
+                add("answer_address")
+            elif c.kind == "correction":
+                add("correct")
+            elif _spells_a_character(bare) and ("name" in asked or "answer_name" in acts):
                 add("answer_name")
-        elif c.kind == "address":
-            add("answer_address")
-        elif c.kind == "correction":
-            add("correct")
-        else:
-            content.append(c.text)
-            add("narrative")
-            if _CALLER_QUESTION_RE.search(c.text):
-                add("question")
-        if c.kind != "correction" and _CORRECT_RE.search(bare) and c.kind != "content":
-            add("correct")
+            elif "address" in asked and (
+                (len(bare) <= 30 and address_parts(c.text)) or (len(bare) <= 8 and in_address)
+            ):
+                add("answer_address")  # the answer to 请问具体地址是？ (锦绣华庭, 十七幢)
+            elif asking and referred:
+                pass  # after a referral, "so where do I go?" is about the referral
+            elif acts[:1] == ["confirm"] and len(bare) <= 8 and not content:
+                pass  # 对，就是这个 / 对，这回对了: part of the confirmation
+            else:
+                content.append(c.text)
+                add("narrative")
+            if c.kind not in ("correction", "content") and _CORRECT_RE.search(bare):
+                add("correct")
+        if asking:
+            add("question")
     if not acts:  # e.g. an utterance of only filler words
         acts.append("confirm" if _CONFIRM_RE.match(_flat(text)) else "narrative")
     if acts == ["narrative"] and asked and not content:
@@ -328,14 +363,20 @@ def _tag_caller(text: str, asked: tuple[str, ...]) -> TaggedTurn:
 
 
 def tag_turn(
-    speaker: str, text: str, *, asks: tuple[str, ...] = (), asked: tuple[str, ...] = ()
+    speaker: str,
+    text: str,
+    *,
+    asks: tuple[str, ...] = (),
+    asked: tuple[str, ...] = (),
+    referred: bool = False,
 ) -> TaggedTurn:
     """The dialogue acts of one final segment.
 
-    ``asks`` (agent segments): the fields this segment asks for; ``asked`` (caller segments):
-    the fields the agent asked for just before, which tells a bare answer (王建国) from
-    narrative.
+    ``asks`` (agent segments): the fields this segment asks for. Caller segments: ``asked``,
+    the fields the agent asked for just before (a bare answer 王建国 is not narrative), and
+    ``referred``, whether the agent has referred or declined the call (the caller's questions
+    after that are about the referral, not more of the request).
     """
     if speaker == "agent":
         return _tag_agent(text, asks)
-    return _tag_caller(text, asked)
+    return _tag_caller(text, asked, referred)

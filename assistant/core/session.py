@@ -7,10 +7,12 @@ read :attr:`CallSession.state` after each call. Everything that changes the sess
 writes them to disk — and that :meth:`CallSession.from_dict` replays to rebuild a session.
 
 The session composes the parts of the call model: :mod:`.fields` (ticket fields and locks),
-:mod:`.stability` (stable category suggestions), :mod:`.alerts`, :mod:`.questions`,
+:mod:`.understanding` (dialogue acts, the request, the latched verdict — with
+:mod:`.dialogue`, :mod:`.verdict` and :mod:`.stability`), :mod:`.alerts`, :mod:`.questions`,
 :mod:`.deadlines` and :mod:`.readback` (script lines). It stays one module (a little over
-400 lines) because it is one thing: the public operations, their recording and replay, and
-the order in which each one updates the parts.
+400 lines) because it is one thing: the public operations (events, field edits, category
+choice, verdict override), their recording and replay, and the order in which each one
+updates the parts.
 """
 
 from __future__ import annotations

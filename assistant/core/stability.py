@@ -13,15 +13,11 @@ from dataclasses import dataclass
 
 from knowledge.types import Analysis, Suggestion
 
-_AGENT_DECAY = 0.5  # weight of the previous agent evidence at each agent update
-
 
 @dataclass(frozen=True, slots=True)
 class StabilityConfig:
     """Tuning of the category suggestions (see module docstring)."""
 
-    caller_weight: float = 1.0
-    agent_weight: float = 0.25
     decay: float = 0.45  # weight of the previous evidence at each caller update
     incumbent_bonus: float = 0.15  # listed categories keep this relative bonus
     top_margin: float = 0.3  # a challenger this much stronger takes the top at once
@@ -48,10 +44,13 @@ def request_query(
     text = _join(content)
     if len(text) > budget:
         head_len = int(budget * head_share)
+        room = budget - head_len
         head, tail = text[:head_len], ""
-        for t in reversed(content):  # whole recent turns, most recent first
+        for i, t in enumerate(reversed(content)):  # recent turns, most recent first
             t = t.rstrip("。，,.!！?？ ")
-            if len(tail) + len(t) + 1 > budget - head_len:
+            if len(tail) + len(t) + 1 > room:
+                if i == 0:  # the latest turn alone is too long: its beginning
+                    tail = t[:room]
                 break
             tail = t + ("。" + tail if tail else "")
         text = head + ("。" + tail if tail else "")
@@ -72,20 +71,11 @@ class SuggestionStabiliser:
         self.scores: dict[str, float] = {}  # combined evidence used for ranking
         self.suggestions: dict[str, Suggestion] = {}
         self.shown: list[str] = []
-        self._caller_scores: dict[str, float] = {}
-        self._agent_scores: dict[str, float] = {}
         self._challenger: tuple[str | None, int] = (None, 0)
 
-    def add_caller(self, analysis: Analysis) -> None:
-        """An analysis of the caller's recent words (strong evidence)."""
-        self._caller_scores = self._smooth(self._caller_scores, analysis, decay=self.cfg.decay)
-        self._combine()
-        self._rank()
-
-    def add_agent(self, analysis: Analysis) -> None:
-        """An analysis of the agent's paraphrase (weak evidence)."""
-        self._agent_scores = self._smooth(self._agent_scores, analysis, decay=_AGENT_DECAY)
-        self._combine()
+    def add(self, analysis: Analysis) -> None:
+        """An analysis of the request so far."""
+        self.scores = self._smooth(self.scores, analysis, decay=self.cfg.decay)
         self._rank()
 
     def top(self) -> Suggestion | None:
@@ -123,13 +113,6 @@ class SuggestionStabiliser:
         }
         best = max(out.values(), default=0.0)
         return {k: v for k, v in out.items() if v >= best * 0.05}  # forget negligible leaves
-
-    def _combine(self) -> None:
-        cw, aw = self.cfg.caller_weight, self.cfg.agent_weight
-        self.scores = {
-            lid: cw * self._caller_scores.get(lid, 0.0) + aw * self._agent_scores.get(lid, 0.0)
-            for lid in set(self._caller_scores) | set(self._agent_scores)
-        }
 
     def _rank(self) -> None:
         cfg = self.cfg

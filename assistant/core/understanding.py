@@ -19,6 +19,7 @@ owns one and feeds it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Protocol
 
@@ -37,6 +38,8 @@ from assistant.core.verdict import (
 from knowledge.types import Analysis
 
 __all__ = ["CallUnderstanding"]
+
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
 class _Engine(Protocol):
@@ -62,7 +65,7 @@ class CallUnderstanding:
     def on_final(self, speaker: str, text: str, at: float | None) -> list[Alert]:
         """Tag one final segment and take its evidence; returns the alerts it raises."""
         index = len(self.turns)
-        text = text.strip()
+        text = _CJK_SPACE.sub("", text.strip())  # a recogniser's word marks
         if not text:
             self.turns.append(TaggedTurn(speaker, ()))
             return []
@@ -72,7 +75,8 @@ class CallUnderstanding:
             self._asked = asks
             self.turns.append(tagged)
             return self._on_agent(tagged, index, at)
-        tagged = tag_turn("caller", text, asked=self._asked)
+        referred = any(t.stance is not None and t.stance.verdict != "accept" for t in self.turns)
+        tagged = tag_turn("caller", text, asked=self._asked, referred=referred)
         self._asked = ()
         self.turns.append(tagged)
         return self._on_caller(tagged, index, at)
@@ -86,7 +90,9 @@ class CallUnderstanding:
     def override(
         self, verdict: str, channel: str | None, reason: str | None, turn: int | None
     ) -> None:
-        """The call-taker's verdict: it beats any evidence from the call."""
+        """The call-taker's verdict: it beats any evidence from the call, and a later
+        override replaces an earlier one (equal strength would keep the first)."""
+        self.latch.current = None
         self.latch.offer(
             VerdictEvidence(verdict, channel, reason, OVERRIDE, "override", turn, cue="坐席判断")
         )
@@ -123,7 +129,10 @@ class CallUnderstanding:
                     alerts.append(self._alert(ev, at))
         if tagged.has("readback") and tagged.content:
             self.readbacks.append(tagged.content)
-            alerts.extend(self._analyze(index, at))
+            try:
+                alerts.extend(self._analyze(index, at))
+            except Exception:  # the agent's words are extra evidence; the call goes on
+                self.readbacks.pop()
         return alerts
 
     def _on_caller(self, tagged: TaggedTurn, index: int, at: float | None) -> list[Alert]:
@@ -146,7 +155,7 @@ class CallUnderstanding:
     def _analyze(self, index: int, at: float | None) -> list[Alert]:
         analysis = self.engine.analyze(self._query(), self.k)
         self.analysis = analysis
-        self.stable.add_caller(analysis)
+        self.stable.add(analysis)
         ev = caller_evidence(analysis, index)
         if ev is None:
             return []

@@ -69,7 +69,9 @@ def caller_evidence(a: Analysis, turn: int | None) -> VerdictEvidence | None:
     if a.verdict == "accept":
         if not a.categories:
             return None
-        return VerdictEvidence("accept", None, None, 1.0, "caller", turn, urgency=a.urgency)
+        # an uncertain analysis (no clear category) does not make the call an emergency
+        urgency = "urgent" if a.uncertain and a.urgency == "emergency" else a.urgency
+        return VerdictEvidence("accept", None, None, 1.0, "caller", turn, urgency=urgency)
     emergency = a.urgency == "emergency" or a.channel in EMERGENCY_CHANNELS
     semantic = a.rule_match == "semantic"
     strength = _CALLER_STRENGTH[emergency, semantic]

@@ -13,8 +13,11 @@ Every call goes through :func:`~assistant.core.replay.session_from_turns`, the s
 * ``emergency_recall`` — calls labelled ``urgency: emergency`` end as emergency *and*, when
   the label has a 110/119/120/122 channel, with that channel; ``false_emergency`` — the
   other calls ending as emergency;
-* ``phone_talk_top3`` — calls whose labels do not include 通信管理 but whose top three do
-  (the phone-number talk of a call must not suggest telecoms);
+* ``telecom_top3`` — calls whose labels do not include 通信管理 but whose top three do;
+  ``phone_talk_top3`` — those of them where 通信管理 leaves the top three when the call is
+  replayed without its phone-number talk (the caller's numbers with the 电话是 / 手机号
+  before them removed, the agent's questions for and read-backs of the number dropped): a
+  department in the top three only because a phone number was given;
 * ``field_answer_moves`` — the share of field-answer turns (name, phone, address and
   nothing else) after which the top department changed;
 * ``act_accuracy`` — turns with labelled acts whose predicted act set is exactly the label.
@@ -23,6 +26,7 @@ Every call goes through :func:`~assistant.core.replay.session_from_turns`, the s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +35,13 @@ from typing import Any
 from assistant.core.replay import session_from_turns
 from assistant.core.session import CallSession, EngineLike
 from assistant.errors import CallDevsetError
+from assistant.extract import agent_asks_phone, digit_fragment
 
 __all__ = ["CALL_METRICS", "CallReport", "evaluate_calls", "load_calls"]
 
 CALL_METRICS: tuple[str, ...] = (
     "department_top1", "department_top3", "verdict", "channel", "reason", "emergency_recall",
-    "false_emergency", "phone_talk_top3", "field_answer_moves", "act_accuracy",
+    "false_emergency", "telecom_top3", "phone_talk_top3", "field_answer_moves", "act_accuracy",
 )  # fmt: skip
 _TELECOM = "通信管理"
 _FIELD_ACTS = frozenset({"answer_name", "answer_phone", "answer_address", "confirm", "correct"})
@@ -150,7 +155,14 @@ def evaluate_calls(
         else:
             checks["false_emergency"] = predicted_emergency
         if _TELECOM not in ok_deps:
-            checks["phone_talk_top3"] = _TELECOM in depts[:3]
+            checks["telecom_top3"] = _TELECOM in depts[:3]
+            checks["phone_talk_top3"] = (
+                checks["telecom_top3"]
+                and _TELECOM
+                not in _departments(
+                    session_from_turns(engine, _without_phone_talk(turns), k=k).state.suggestions
+                )[:3]
+            )
         acts = st.dialogue_acts
         for j, t in enumerate(call["turns"]):
             gold_acts = t.get("acts")
@@ -201,4 +213,24 @@ def _recorder(tops: list[str | None]) -> Callable[[CallSession], None]:
     return top_after_turn
 
 
-_LOWER_IS_BETTER = frozenset({"false_emergency", "phone_talk_top3", "field_answer_moves"})
+_LOWER_IS_BETTER = frozenset(
+    {"false_emergency", "telecom_top3", "phone_talk_top3", "field_answer_moves"}
+)
+_DIGITS = "0-9〇零一二三四五六七八九幺洞两"
+# a number being given: the digits, and 电话是 / 手机号 just before them (打电话 stays)
+_PHONE_WORDS = re.compile(
+    rf"((联系|手机|座机)?(电话|号码|手机号|手机)(号码|号)?(是|就是)?[\s,，:：]*)?[{_DIGITS}][{_DIGITS}\s-]{{2,}}"
+)
+
+
+def _without_phone_talk(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The call with its phone-number talk taken out (see ``phone_talk_top3``)."""
+    out = []
+    for t in turns:
+        text = str(t["text"])
+        if t["speaker"] == "agent" and (agent_asks_phone(text) or len(digit_fragment(text)) >= 7):
+            continue
+        if t["speaker"] == "caller":
+            text = _PHONE_WORDS.sub("", text)
+        out.append(dict(t, text=text))
+    return out

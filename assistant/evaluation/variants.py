@@ -1,8 +1,8 @@
 """The ASR-style variant of a scripted call: what a recogniser's text looks like.
 
 No punctuation, words separated by spaces (jieba), every number in Chinese words: phone
-numbers and other long digit strings digit by digit (一三九…), quantities and building
-numbers as numerals (二十一幢, 三百元), via ``cn2an``. The variant keeps the labels; only the
+numbers, hotline numbers and other codes digit by digit (一三九…, 一一九), quantities and
+building numbers as numerals (二十一幢, 三百元), via ``cn2an``. The variant keeps the labels; only the
 text changes. Deterministic.
 """
 
@@ -19,9 +19,16 @@ _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _PUNCT_RE = re.compile(r"[^\w\s]|_")
 
 
+_UNITS = "元块角米里斤两个岁年月日号点分秒楼栋幢层单室户次天周趟辆路期组万千百度"
+
+
 def _number_words(m: re.Match[str]) -> str:
+    """A quantity (before a unit: 一百二十元, 二十一幢) as a numeral; a code or number
+    with no unit (110, 12345, a phone number) digit by digit, as people read them out."""
     s = m.group(0)
-    if "." in s or len(s) > 4 or s.startswith("0"):
+    after = m.string[m.end() : m.end() + 1]
+    quantity = bool(after) and after in _UNITS
+    if "." in s or s.startswith("0") or len(s) > 4 or (len(s) >= 3 and not quantity):
         return "".join(_DIGIT_WORDS.get(c, "点") for c in s)
     import cn2an
 

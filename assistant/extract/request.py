@@ -60,9 +60,12 @@ def _clean_clause(clause: str) -> str:
 
 
 def _is_field_answer(clause: str) -> bool:
-    if _FIELD_ANSWER_RE.search(clause) or SPELLING_RE.search(clause):
-        return True
     bare = re.sub(r"[\s，。,.!！?？]", "", clause)
+    cue = _FIELD_ANSWER_RE.search(bare) or SPELLING_RE.search(bare)
+    # a long clause is a field answer only when it starts with the cue: 我刚接她电话说电梯停了
+    # (an unpunctuated recogniser turn) is narrative
+    if cue is not None and (len(bare) <= 16 or cue.start() <= 2):
+        return True
     name = extract_name(bare)
     if name is not None and len(bare) - len(name.value) <= 3:
         return True
@@ -104,10 +107,15 @@ def _bare(text: str) -> str:
     return re.sub(r"[\s，。,.!！?？]", "", text)
 
 
+_ADDRESS_UNIT_RE = re.compile(r"\d+(号楼|栋|幢|单元|层|楼|室|号院|期|号|组|座)")
+
+
 def _classify(raw: str) -> Clause:
     bare = _bare(raw)
     if _GREETING_RE.match(bare):
         return Clause(raw, "greeting")
+    if len(bare) <= 12 and _ADDRESS_UNIT_RE.search(address_numbers(bare)):
+        return Clause(raw, "address")  # 十七幢 / 五栋二单元 / 我在十二楼
     if _is_field_answer(raw):
         return Clause(raw, "field")
     if _is_address_answer(raw):
@@ -120,12 +128,21 @@ def _classify(raw: str) -> Clause:
     return Clause(raw, "content", cleaned, bool(_REQUEST_RE.search(raw)))
 
 
+# Unpunctuated recogniser text has no clause marks: a field answer also starts a clause
+_FIELD_START = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?=(?:我|我的)?(?:电话|手机号|手机号码|联系电话|号码)(?:是|就是)|我姓|免贵姓|我叫)"
+)
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+
+
 @lru_cache(maxsize=4096)
 def caller_clauses(text: str) -> tuple[Clause, ...]:
     """The clauses of one caller utterance, each classified (cached: a call's earlier
-    utterances are not parsed again when the draft is rebuilt after every segment)."""
+    utterances are not parsed again when the draft is rebuilt after every segment).
+    Spaces between Chinese words (a recogniser's word marks) are dropped first."""
     out = []
-    for raw in _CLAUSE_SPLIT.split(nfkc(text)):
+    text = _CJK_SPACE.sub("", nfkc(text))
+    for raw in (c for part in _CLAUSE_SPLIT.split(text) for c in _FIELD_START.split(part)):
         raw = raw.strip()
         if raw:
             out.append(_classify(raw))

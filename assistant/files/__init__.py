@@ -2,6 +2,8 @@
 
 * :mod:`~assistant.files.drafts` — the crash journal of a call in progress
   (:class:`DraftJournal`, :func:`read_ops`, :func:`find_unfinished`, :func:`restore`).
+* :mod:`~assistant.files.journal_read` — reading a damaged journal: every good line, and a
+  report of the rest (:func:`read_journal`, :class:`JournalReport`).
 * :mod:`~assistant.files.session_reader` — saved call sessions: :func:`load_session`,
   :func:`list_sessions`, :func:`is_session`, :class:`SavedSession`.
 * :mod:`~assistant.files.suggestions` — the ``suggestions.jsonl`` records of a session
@@ -15,7 +17,9 @@
   (``python -m assistant.files.samples build``).
 * :mod:`~assistant.files.export` — tickets to CSV / JSON, masked by default.
 
-Every JSON Lines file here is written and read through :mod:`asr.jsonl`.
+Every JSON Lines file here is written and read through :mod:`asr.jsonl`; every file holding
+personal data is created owner-only and whole files are replaced atomically through
+:mod:`asr.fileio`.
 
 Importing the package is cheap: the names below are re-exported lazily (on first access),
 so ``from assistant.files import load_session`` loads only the reader. :mod:`.export` needs

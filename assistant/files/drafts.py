@@ -6,46 +6,50 @@ category choice, alert). Each final/edit line is flushed and ``fsync``-ed before
 :meth:`DraftJournal.record` returns; partial segments are written at most every
 ``partial_interval`` seconds (they are not needed to restore the call). After a crash or
 ``kill -9``, :func:`find_unfinished` lists the drafts left behind and :func:`restore`
-replays one into a :class:`~assistant.core.session.CallSession`. A torn last line (the process
-died mid-write) is ignored. :meth:`DraftJournal.complete` / :meth:`DraftJournal.discard`
-remove the draft once the ticket is submitted or the call is dropped.
+replays one into a :class:`~assistant.core.session.CallSession`.
+:meth:`DraftJournal.complete` / :meth:`DraftJournal.discard` remove the draft once the
+ticket is submitted or the call is dropped.
 
-Lines are written (compact separators) and read (torn last line) through :mod:`asr.jsonl`.
-A journal that cannot be written raises :class:`~assistant.errors.DraftWriteError`: the call
-is then NOT protected, so it must not pass for a :class:`~assistant.errors.StoreError`
-(whose advice to the call-taker is that the draft is safe). Reading a bad draft raises
+Writing cannot tear a line: each line is encoded whole and appended by
+:class:`asr.jsonl.JsonlAppender`, which cuts the file back if the disk fills up part-way;
+resuming a journal first cuts off a torn tail left by a crash. The file is private (``0600``
+in a ``0700`` folder, :mod:`asr.fileio`). If the file disappears while the call runs (the
+data folder was deleted), the next write notices it and writes the whole journal again.
+
+Reading tolerates damage (:mod:`assistant.files.journal_read`): every good line is restored,
+the others are skipped and reported (:attr:`DraftInfo.report`: counts, first bad line, torn
+tail) for the restore prompt to show; a damaged draft is still offered, never hidden, and
+never crashes the caller. A journal that cannot be written raises
+:class:`~assistant.errors.DraftWriteError`: the call is then NOT protected, so it must not
+pass for a :class:`~assistant.errors.StoreError` (whose advice to the call-taker is that the
+draft is safe). A draft that cannot be read at all raises
 :class:`~assistant.errors.SessionFileError`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from asr.jsonl import JsonlWriter, read_lines
+from asr.fileio import fsync_dir as _fsync_dir
+from asr.fileio import open_private, private_dir
+from asr.jsonl import JsonlAppender
 from assistant.core.session import CallSession, EngineLike, Op
-from assistant.errors import DraftWriteError, SessionFileError
+from assistant.errors import AssistantError, DraftWriteError
+from assistant.files.journal_read import SAFE_CALL_ID, JournalProblem, JournalReport, read_journal
 
-__all__ = ["SUFFIX", "DraftInfo", "DraftJournal", "find_unfinished", "read_ops", "restore"]
+__all__ = ["SUFFIX", "DraftInfo", "DraftJournal", "JournalReport", "find_unfinished",
+           "read_ops", "restore"]  # fmt: skip
 
 SUFFIX = ".jsonl"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not supported on every platform/filesystem
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+log = logging.getLogger(__name__)
 
 
 class DraftJournal:
@@ -61,7 +65,7 @@ class DraftJournal:
         partial_interval: float = 0.5,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not _SAFE_ID.match(call_id):
+        if not SAFE_CALL_ID.match(call_id):
             raise DraftWriteError(
                 f"call id {call_id!r} cannot be used as a draft file name "
                 "(letters, digits, '-', '_' and '.' only)"
@@ -73,17 +77,24 @@ class DraftJournal:
         self._monotonic = monotonic
         self._last_partial = -1e18
         self._pending: dict[str, Op] = {}  # per speaker: the newest partial not yet written
-        self._fh: JsonlWriter | None = None
+        self._fh: JsonlAppender | None = None
+        self._session: CallSession | None = None  # to write the journal again if deleted
         self._started_at = started_at
         self._k = k
 
     # ---------------------------------------------------------------- writing
-    def _open(self) -> JsonlWriter:
+    def _open(self) -> JsonlAppender:
         if self._fh is None:
             try:
-                self.dir.mkdir(parents=True, exist_ok=True)
-                new = not self.path.exists()
-                self._fh = JsonlWriter(self.path.open("a", encoding="utf-8"), compact=True)
+                private_dir(self.dir, tighten=True)
+                fh = JsonlAppender(open_private(self.path, "a+b"), compact=True)
+                try:
+                    fh.repair_tail()  # a line torn by an earlier crash: cut it off
+                    new = os.fstat(fh.fh.fileno()).st_size == 0
+                except OSError:
+                    fh.close()
+                    raise
+                self._fh = fh
             except OSError as exc:
                 raise DraftWriteError(
                     f"cannot write the call draft {self.path}: {exc}; check that "
@@ -121,6 +132,29 @@ class DraftJournal:
                 f"cannot write the call draft {self.path}: {exc} (disk full?)"
             ) from exc
 
+    def _gone(self) -> bool:
+        """The file was deleted (or its folder) while open: writes would go nowhere."""
+        fh = self._fh
+        if fh is None:
+            return False
+        try:
+            return os.fstat(fh.fh.fileno()).st_nlink == 0
+        except OSError:
+            return True
+
+    def _rewrite(self) -> None:
+        """Write the whole journal again at its path (header and every operation so far)."""
+        with contextlib.suppress(OSError):
+            assert self._fh is not None
+            self._fh.close()
+        self._fh = None
+        self._open()
+        if self._session is not None:
+            for op in self._session.ops:
+                self._write(op, sync=False)
+        self._sync()
+        log.warning("call draft %s had been deleted; written again", self.path)
+
     def record(self, op: Op) -> None:
         """Append one session operation (the :class:`CallSession` listener)."""
         self._open()
@@ -130,6 +164,9 @@ class DraftJournal:
             self._pending.pop(speaker, None)  # the final supersedes the speaker's partial
         elif kind == "partial":
             self._pending[speaker] = op
+        if kind != "partial" and self._session is not None and self._gone():
+            self._rewrite()  # ``op`` is in the session's ops already: written with them
+            return
         now = self._monotonic()
         if self._pending and now - self._last_partial >= self.partial_interval:
             self._last_partial = now
@@ -148,6 +185,7 @@ class DraftJournal:
         """Journal every change of ``session`` from now on (writes the header at once)."""
         self._started_at = session.started_at
         self._k = session.k
+        self._session = session
         self._open()
         for op in session.ops:  # anything fed before attaching
             self._write(op, sync=False)
@@ -184,7 +222,7 @@ class DraftJournal:
 
 @dataclass(frozen=True, slots=True)
 class DraftInfo:
-    """A draft left behind by a call that was not finished."""
+    """A draft left behind by a call that was not finished (``report``: any damage found)."""
 
     call_id: str
     path: Path
@@ -192,64 +230,50 @@ class DraftInfo:
     modified: datetime
     n_events: int
     last_text: str
+    report: JournalReport = field(default_factory=JournalReport)
 
 
 def read_ops(path: Path | str) -> tuple[dict[str, Any], list[Op]]:
-    """The header and the operations of a draft; a torn last line is skipped."""
-    p = Path(path)
+    """The header and the good operations of a draft (damaged lines skipped: see
+    :func:`assistant.files.journal_read.read_journal` for what was skipped)."""
+    read = read_journal(path)
+    return read.header, read.ops
+
+
+def _info(p: Path) -> DraftInfo:
     try:
-        lines = list(read_lines(p))
-    except FileNotFoundError as exc:
-        raise SessionFileError(f"draft {p} does not exist") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionFileError(f"cannot read draft {p}: {exc}") from exc
-    header: dict[str, Any] | None = None
-    ops: list[Op] = []
-    for line in lines:
-        if line.error is not None:
-            if line.last:
-                break  # torn write at the moment of the crash
-            raise SessionFileError(
-                f"draft {p} line {line.number} is corrupt ({line.error}); "
-                "move the file aside to continue"
-            ) from line.error
-        op = line.value
-        if op.get("op") == "header":
-            header = op
-        else:
-            ops.append(op)
-    if header is None:
-        raise SessionFileError(f"draft {p} has no header line; it was not written by this program")
-    return header, ops
+        modified = datetime.fromtimestamp(p.stat().st_mtime).astimezone()
+    except OSError:
+        modified = datetime.now().astimezone()
+    try:
+        read = read_journal(p)
+    except Exception as exc:  # unreadable (permissions, ...): offered with its problem
+        report = JournalReport(good=0, problems=(JournalProblem(1, str(exc)),), header_ok=False)
+        return DraftInfo(p.stem, p, None, modified, 0, "", report)
+    events = [o for o in read.ops if o.get("op") == "event"]
+    last = next((str(o["event"]["text"]) for o in reversed(events)), "")
+    try:
+        started: datetime | None = datetime.fromisoformat(str(read.header.get("started_at")))
+    except ValueError:
+        started = None
+    return DraftInfo(
+        call_id=str(read.header.get("call_id") or p.stem),
+        path=p,
+        started_at=started,
+        modified=modified,
+        n_events=len(events),
+        last_text=last,
+        report=read.report,
+    )
 
 
 def find_unfinished(drafts_dir: Path | str) -> list[DraftInfo]:
-    """Drafts of calls that were not completed (newest first)."""
+    """Drafts of calls that were not completed (newest first); a damaged one is listed too,
+    with what is wrong in :attr:`DraftInfo.report`."""
     d = Path(drafts_dir)
     if not d.is_dir():
         return []
-    out: list[DraftInfo] = []
-    for p in d.glob(f"*{SUFFIX}"):
-        try:
-            header, ops = read_ops(p)
-        except SessionFileError:
-            continue
-        events = [o for o in ops if o.get("op") == "event"]
-        last = next((str(o["event"].get("text", "")) for o in reversed(events)), "")
-        try:
-            started: datetime | None = datetime.fromisoformat(str(header.get("started_at")))
-        except ValueError:
-            started = None
-        out.append(
-            DraftInfo(
-                call_id=str(header.get("call_id", p.stem)),
-                path=p,
-                started_at=started,
-                modified=datetime.fromtimestamp(p.stat().st_mtime).astimezone(),
-                n_events=len(events),
-                last_text=last,
-            )
-        )
+    out = [_info(p) for p in d.glob(f"*{SUFFIX}") if p.is_file()]
     return sorted(out, key=lambda x: x.modified, reverse=True)
 
 
@@ -288,15 +312,21 @@ def restore(
     header, ops = read_ops(path)
     ops = _partials_as_finals(ops)
     data = {
-        "call_id": header.get("call_id", path.stem),
+        "call_id": str(header.get("call_id") or path.stem),
         "started_at": header["started_at"],
         "k": header.get("k", 5),
-        "ops": ops,
+        "ops": [],
     }
     session = CallSession.from_dict(data, engine, clock=clock)
+    for op in ops:  # one by one: an operation that cannot be replayed costs only itself
+        try:
+            session.apply_op(op)
+        except (AssistantError, KeyError, TypeError, ValueError) as exc:
+            log.warning("draft %s: skipped an operation that cannot be replayed (%s)", path, exc)
     if not resume:
         return session, None
     journal = DraftJournal(path.parent, session.call_id, started_at=session.started_at, k=session.k)
     journal._open()
+    journal._session = session
     session.add_listener(journal.record)
     return session, journal

@@ -4,6 +4,14 @@ Masked (the default): caller names (张三 → 张*), phone numbers (138****8000
 and phone/ID numbers or the caller's name appearing inside the summary or address.
 ``mask_address=True`` also stars house, building and room numbers. ``masked=False`` writes
 everything in clear and logs a warning (who asked is in the log record).
+
+Writing is safe for the data around it: an export never writes over an existing file
+unless ``overwrite`` (``--force``) is given, and never over the ticket database (any SQLite
+file), the drafts or a saved session even then (:func:`check_target`,
+:class:`~assistant.errors.ExportTargetError`); the file is written atomically and private
+(:func:`asr.fileio.atomic_write`: ``0600``, no half file, no temporary file left).
+CSV cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
+carriage return) are prefixed with ``'`` (:func:`csv_cell`), whatever the ticket holds.
 """
 
 from __future__ import annotations
@@ -17,13 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from assistant.errors import StoreError
+from asr.fileio import atomic_write
+from assistant.errors import ExportTargetError, StoreError
 from assistant.privacy import mask_address as _mask_address
 from assistant.privacy import mask_name, mask_phone, mask_text
 from assistant.store import Ticket
 
-__all__ = ["EXPORT_COLUMNS", "EXPORT_FORMATS", "ExportFormat", "export_tickets", "render",
-           "ticket_record"]  # fmt: skip
+__all__ = ["EXPORT_COLUMNS", "EXPORT_FORMATS", "ExportFormat", "check_target", "csv_cell",
+           "export_tickets", "render", "ticket_record"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +45,78 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "category_id", "category_path", "department", "deadline", "verdict", "channel", "reason",
     "urgency", "summary", "assign_by", "resolve_by", "closed_at", "merged_into",
 )  # fmt: skip
+
+
+#: First characters that make a spreadsheet cell a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def csv_cell(value: str) -> str:
+    """``value`` safe for a spreadsheet: a leading formula character gets a ``'`` before it
+    (shown as text, the value itself unchanged)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def check_target(
+    out: Path | str,
+    *,
+    overwrite: bool = False,
+    protected_files: Iterable[Path | str] = (),
+    protected_dirs: Iterable[Path | str] = (),
+) -> Path:
+    """The export file ``out``, or :class:`ExportTargetError` when writing it could destroy
+    data: an existing file without ``overwrite``; never (even with ``overwrite``) a
+    ``protected_files`` entry (the database, with its ``-wal``/``-shm``/``-journal``
+    files), anything inside ``protected_dirs`` (drafts, sessions), a folder, or a file
+    that is an SQLite database."""
+    path = Path(out).expanduser()
+    real = path.resolve()  # a symlink to the database is the database
+    for f in protected_files:
+        base = Path(f).expanduser().resolve()
+        if any(real == base.with_name(base.name + side) for side in _SQLITE_SIDE_FILES):
+            raise ExportTargetError(
+                f"不能导出到 {path}：这是工单库文件本身，覆盖会丢失全部工单（--force 也不行）。"
+                "请换一个文件名。",
+                path,
+            )
+    for d in protected_dirs:
+        if _is_within(real, Path(d).expanduser().resolve()):
+            raise ExportTargetError(
+                f"不能导出到 {path}：该文件夹存放草稿或通话记录（{d}），导出文件不能放在这里"
+                "（--force 也不行）。请换一个文件夹。",
+                path,
+            )
+    if real.is_dir():
+        raise ExportTargetError(f"不能导出到 {path}：这是一个文件夹，请给出文件名。", path)
+    if real.exists():
+        try:
+            with real.open("rb") as fh:
+                head = fh.read(len(_SQLITE_MAGIC))
+        except OSError:
+            head = b""
+        if head == _SQLITE_MAGIC:
+            raise ExportTargetError(
+                f"不能导出到 {path}：该文件是一个数据库（SQLite），覆盖会丢失其中的数据"
+                "（--force 也不行）。请换一个文件名。",
+                path,
+            )
+        if not overwrite:
+            raise ExportTargetError(
+                f"不能导出到 {path}：文件已存在。为避免覆盖已有数据，请换一个文件名；"
+                "确认要替换它时加 --force。",
+                path,
+            )
+    return path
 
 
 def _time(value: datetime | None) -> str:
@@ -51,7 +132,7 @@ def ticket_record(
     if masked:
         name = mask_name(name)
         phone = mask_phone(phone)
-        address = mask_text(address, names=names)
+        address = mask_text(address, names=names, people=False)  # 宋庄 is a place
         summary = mask_text(summary, names=names)
     if mask_address:
         address = _mask_address(address)
@@ -102,7 +183,7 @@ def render(
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
     return buf.getvalue()
 
 
@@ -114,13 +195,21 @@ def export_tickets(
     masked: bool = True,
     mask_address: bool = False,
     requested_by: str = "",
+    overwrite: bool = False,
+    protected_files: Iterable[Path | str] = (),
+    protected_dirs: Iterable[Path | str] = (),
 ) -> int:
     """Write tickets to a file path or text stream; returns how many were written.
 
-    CSV files get a UTF-8 byte-order mark so spreadsheet programs show Chinese correctly.
-    The file is written to a temporary name first and renamed, so a failed export never
-    leaves half a file. An unmasked export is logged as a warning.
+    A path is checked first (:func:`check_target`: an existing file needs ``overwrite``;
+    the database and the program's own folders are never written). CSV files get a UTF-8
+    byte-order mark so spreadsheet programs show Chinese correctly. The file is written
+    atomically with owner-only permissions, so a failed export never leaves half a file.
+    An unmasked export is logged as a warning.
     """
+    if isinstance(out, (str, Path)):
+        out = check_target(out, overwrite=overwrite, protected_files=protected_files,
+                           protected_dirs=protected_dirs)  # fmt: skip
     text = render(tickets, fmt, masked=masked, mask_address=mask_address)
     target = str(out) if isinstance(out, (str, Path)) else getattr(out, "name", "<stream>")
     if not masked:
@@ -131,15 +220,15 @@ def export_tickets(
             requested_by or "unknown",
         )
     if isinstance(out, (str, Path)):
-        path = Path(out).expanduser()
-        tmp = path.with_name(path.name + ".part")
+        path = out
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-            tmp.write_text(text, encoding=encoding, newline="")
-            tmp.replace(path)
+            atomic_write(path, text, encoding=encoding, overwrite=overwrite)
+        except FileExistsError as exc:  # created meanwhile by someone else
+            raise ExportTargetError(
+                f"不能导出到 {path}：文件已存在。请换一个文件名，或加 --force 替换它。", path
+            ) from exc
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise StoreError(
                 f"Cannot write the export to {path}: {exc.strerror or exc}. "
                 "Choose a writable file with --out."

@@ -140,9 +140,11 @@ def load_call(path: str | Path) -> RecordedCall:
         )
     duration = float(script.get("duration") or 0.0) or max([*times, 0.0])
     if not duration and audio is not None:
-        import soundfile
+        from asr.audio import open_audio_file
 
-        duration = float(soundfile.info(str(audio)).duration)
+        sound, _ = open_audio_file(audio)  # a crashed recorder's header says 0 s
+        with sound:
+            duration = sound.frames / float(sound.samplerate)
     return RecordedCall(
         path=folder,
         call_id=str(script.get("id") or (reference or {}).get("call_id") or folder.name),

@@ -3,16 +3,17 @@
 :func:`save_second_pass` for a re-transcription kept beside the original, and
 :func:`save_review_notes` for the reviewer's ``review.json``.
 
-JSON files are replaced atomically (temporary file + rename); the JSON Lines files
-(``events.jsonl`` without audio, ``suggestions.jsonl``) go through :class:`asr.jsonl.JsonlWriter`
-and are flushed line by line.
+JSON files are replaced atomically (:func:`asr.fileio.atomic_write`: temporary file, fsync,
+rename); the JSON Lines files (``events.jsonl`` without audio, ``suggestions.jsonl``) go
+through :class:`asr.jsonl.JsonlWriter` and are flushed line by line. The session holds
+personal data: its folder is created ``0700`` and every file in it ``0600``
+(:mod:`asr.fileio`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asr.events import TranscriptEvent
+from asr.fileio import atomic_write, fsync_dir, open_private, private_dir
 from asr.jsonl import JsonlWriter
 from asr.recording import EVENTS_FILE, AudioRecorder, EventsLog, SessionRecorder
 from assistant.errors import SessionFileError
@@ -53,18 +55,7 @@ REVIEW_FORMAT = "hotline-review"
 
 def _atomic_write_json(path: Path, data: Any) -> None:
     """Write ``data`` as pretty UTF-8 JSON; the old file stays intact until the rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -128,17 +119,25 @@ def save_second_pass(
     target = second_pass_path(folder, engine)
     if target.name == EVENTS_FILE:
         raise SessionFileError("a second pass must not replace the original events.jsonl")
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_name(f".{target.name}.tmp")
     log = EventsLog(tmp, {
         "created": _iso(datetime.now(UTC)), "engine": engine, "model": model,
         "sample_rate": int(sample_rate), "channels": len(channel_map),
         "channel_map": list(channel_map), "audio": {"layout": "stereo", "files": []},
         "metadata": {"second_pass_of": EVENTS_FILE},
     })  # fmt: skip
-    for ev in events:
-        log.write_event(ev, ev.end)
-    _finish(log, max((e.end for e in events), default=0.0))
-    os.replace(tmp, target)
+    try:
+        for ev in events:
+            log.write_event(ev, ev.end)
+        _finish(log, max((e.end for e in events), default=0.0))
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        log.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
     return target
 
 
@@ -179,8 +178,7 @@ class SessionWriter:
     ) -> None:
         if source not in SOURCES:
             raise SessionFileError(f"unknown session source {source!r}; use {', '.join(SOURCES)}")
-        self.folder = Path(folder).expanduser()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = private_dir(Path(folder).expanduser(), tighten=True)
         self._lock = threading.Lock()
         self._last_content: dict[str, Any] | None = None
         self._closed = False
@@ -223,7 +221,7 @@ class SessionWriter:
                 "metadata": events_meta,
             })  # fmt: skip
         self._suggestions = JsonlWriter(
-            (self.folder / SUGGESTIONS_FILE).open("w", encoding="utf-8")
+            open_private(self.folder / SUGGESTIONS_FILE, "w", encoding="utf-8")
         )
 
     def open_audio(self, sample_rate: int, channels: int) -> AudioRecorder:

@@ -201,7 +201,6 @@ def write_report(sessions: Sequence[Path], out_html: Path) -> Path:
     if not rows:
         raise SessionFileError("no readable session to report on: " + "; ".join(errors or
                                ["no session folders given"]))  # fmt: skip
-    out = Path(out_html)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(rows, errors), encoding="utf-8")
-    return out
+    from asr.fileio import atomic_write
+
+    return atomic_write(Path(out_html), render_report(rows, errors))

@@ -1,7 +1,10 @@
 """Changing a ticket after submit: one field (`update_field`), the category as a whole
-(`change_category`) and the status (`close`, `reopen`); every change gets an audit row."""
+(`change_category`) and the status (`close`, `reopen`); every change gets an audit row, and
+so does every unmasked output of a ticket's personal data (`record_disclosure`)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from assistant.errors import FieldInvalidError
 from assistant.store.base import StoreBase
@@ -175,3 +178,28 @@ class EditMixin(StoreBase):
         seat: str | None = None,
     ) -> Ticket:
         return self._set_status(ticket_id, "open", actor, seat, note)
+
+    def record_disclosure(
+        self,
+        ticket_ids: Iterable[int],
+        what: str,
+        *,
+        os_user: str,
+        seat: str | None = None,
+        actor: Actor = "call_taker",
+    ) -> int:
+        """Note in each ticket's audit trail that its personal data left the store in clear
+        (``what``: ``未脱敏导出 → out.csv``, ``未脱敏查看``), with the OS user and the seat.
+
+        Written before the data is shown, so an output nobody can account for never
+        happens: when this fails, the caller must not print. Returns the rows written."""
+        seat = seat if seat is not None else self.seat_id
+        ids = sorted(set(ticket_ids))
+        if not ids:
+            return 0
+        note = f"{what}（系统用户 {os_user}）"
+        with self._write("record an unmasked output in the audit trail") as s:
+            now = self._clock()
+            for ticket_id in ids:
+                s.add(self._audit_row(ticket_id, now, actor, "disclosed", None, None, note, seat))
+        return len(ids)

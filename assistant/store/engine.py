@@ -5,21 +5,43 @@
   option ``hotline_write``) start with ``BEGIN IMMEDIATE`` so two seats queue instead of
   failing half-way.
 * PostgreSQL (``postgresql+psycopg://user@host/db``): pre-ping, connect and lock timeouts.
+
+A new SQLite file is created empty ``0600`` in a ``0700`` folder before SQLite opens it, so
+the database and its ``-wal`` / ``-shm`` files (SQLite gives them the database's mode) are
+readable by their owner only (:mod:`asr.fileio`). :func:`sqlite_file` names the file, for
+the store's check that it is still there before each write.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from asr.fileio import private_dir, private_file
 from assistant.errors import StoreError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
-def make_engine(url: str, busy_timeout: float) -> Engine:
-    """An engine for ``url`` (a SQLAlchemy URL or a plain SQLite file path)."""
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a file-backed SQLite engine (else None)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def make_engine(
+    url: str, busy_timeout: float, *, before_create: Callable[[Path], None] | None = None
+) -> Engine:
+    """An engine for ``url`` (a SQLAlchemy URL or a plain SQLite file path).
+
+    ``before_create(path)`` is called when the SQLite file does not exist yet, before it is
+    created (it may raise to refuse a new, empty database)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -44,8 +66,13 @@ def make_engine(url: str, busy_timeout: float) -> Engine:
         if database == ":memory:":
             kwargs["poolclass"] = StaticPool
         else:
+            path = Path(database).expanduser()
             try:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists() and before_create is not None:
+                    before_create(path)
+                private_dir(path.parent)
+                if not path.exists():
+                    private_file(path)
             except OSError as exc:
                 raise StoreUnavailableError(
                     f"Cannot create the folder of the ticket database {database}: {exc}. "

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from assistant.errors import StoreError
+from assistant.store.base import refuse_restart_after_loss
 from assistant.store.duplicates import DuplicateMixin
 from assistant.store.edits import EditMixin
 from assistant.store.engine import make_engine
@@ -58,6 +59,10 @@ class TicketStore(SubmitMixin, EditMixin, QueryMixin, DuplicateMixin):
         ``busy_timeout``: seconds to wait for another seat's lock before `StoreLockedError`.
         ``clock``/``tz``: the time source (aware datetimes) and the zone of ticket-number days
         (default: the machine's local zone).
+        ``drafts_dir``: where the copy of a ticket the database could not take is written;
+        also where a store notes that its SQLite file vanished (`GONE_MARKER`), after which
+        no new, empty database is created at that path (numbering would restart at 0001)
+        until an administrator removes the note.
         """
         settings = None
         if url is None or seat_id is None or duplicate_window_days is None:
@@ -67,7 +72,15 @@ class TicketStore(SubmitMixin, EditMixin, QueryMixin, DuplicateMixin):
         if url is None:
             assert settings is not None
             url = settings.effective_database_url
-        engine = make_engine(str(url), busy_timeout)
+        engine = make_engine(
+            str(url),
+            busy_timeout,
+            before_create=(
+                (lambda path: refuse_restart_after_loss(path, drafts_dir))
+                if drafts_dir is not None
+                else None
+            ),
+        )
         store = cls(
             engine,
             busy_timeout=busy_timeout,

@@ -59,6 +59,7 @@ class Catalogue:
 
     def __post_init__(self) -> None:
         by_id: dict[str, Leaf] = {}
+        by_path: dict[tuple[str, str, str], Leaf] = {}
         levels: dict[str, dict[str, list[Leaf]]] = {}
         for leaf in self.leaves:
             if leaf.id in by_id:
@@ -67,7 +68,15 @@ class Catalogue:
                     f"duplicate leaf id {leaf.id} (also defined at {other.source})",
                     path=leaf.source or None,
                 )
+            if leaf.path in by_path:  # e.g. an imported table repeating a bundled leaf
+                other = by_path[leaf.path]
+                raise CatalogueError(
+                    f"duplicate leaf {leaf.path_text} (also defined at {other.source} "
+                    f"with id {other.id})",
+                    path=leaf.source or None,
+                )
             by_id[leaf.id] = leaf
+            by_path[leaf.path] = leaf
             levels.setdefault(leaf.path[0], {}).setdefault(leaf.path[1], []).append(leaf)
         payload = [
             [lf.id, list(lf.path), lf.department, lf.deadline, list(lf.keywords),

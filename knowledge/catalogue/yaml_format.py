@@ -4,7 +4,8 @@
   the field checks shared with the table import (:func:`check_deadline`, departments, codes);
 * :func:`leaves_from_yaml` reads one file; errors name ``file:line`` and the field
   (``children[0].leaves[3].department``);
-* :func:`write_catalogue_yaml` writes a catalogue back in this layout.
+* :func:`write_catalogue_yaml` writes a catalogue back in this layout, replacing the
+  folder of an earlier import as a whole.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from pydantic import (
 )
 
 from knowledge.catalogue.tree import Catalogue
+from knowledge.errors import CatalogueError
 from knowledge.types import DEADLINES, DEPARTMENTS, Deadline, Leaf
 from knowledge.yaml_loader import load_validated
 
-_CODE_RE = re.compile(r"^\d{2,3}$")
+_CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,12}$")  # "01"; an import's derived "3fa9c2"
 _DEADLINE_ALIASES = {
     "2h": "2h", "2小时": "2h", "两小时": "2h", "2 h": "2h",
     "24h": "24h", "24小时": "24h", "1d": "24h", "1天": "24h", "一天": "24h",
@@ -41,7 +43,7 @@ def _code(value: Any) -> Any:
 
 def _check_code(value: str) -> str:
     if not _CODE_RE.match(value):
-        raise ValueError('code must be 2 or 3 digits, e.g. "01"')
+        raise ValueError('code must be 1 to 12 letters or digits, e.g. "01"')
     return value
 
 
@@ -124,38 +126,101 @@ def leaves_from_yaml(path: Path) -> list[Leaf]:
     return leaves
 
 
+MANIFEST_NAME = ".catalogue-import.json"
+"""Written beside the YAML files: which files the import wrote (so a re-import replaces them)."""
+
+
+def _check_out_dir(out: Path) -> None:
+    """Refuse an output folder that holds anything an earlier import did not write."""
+    import json
+
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise CatalogueError("the output path exists and is not a folder", path=str(out))
+    names = {e.name for e in out.iterdir()}
+    ours: set[str] = set()
+    manifest = out / MANIFEST_NAME
+    if manifest.is_file():
+        try:
+            ours = {MANIFEST_NAME, *json.loads(manifest.read_text(encoding="utf-8"))["files"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            ours = set()
+    foreign = sorted(names - ours)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise CatalogueError(
+            f"the output folder already holds files that catalogue import did not write "
+            f"({shown}); choose a new or empty folder, or move those files away",
+            path=str(out),
+        )
+
+
 def write_catalogue_yaml(catalogue: Catalogue, out_dir: Path | str) -> list[Path]:
-    """Write a catalogue as the bundled layout: one ``NN_<name>.yaml`` per level-1 item."""
+    """Write a catalogue as the bundled layout: one ``<code>_<name>.yaml`` per level-1 item.
+
+    The folder is replaced as a whole: the files are written into a new folder beside it
+    which then takes its place, so an earlier import's files never linger (a second
+    ``duplicate leaf id`` source) and a failure leaves the earlier import as it was.
+    A folder holding files that an import did not write is refused
+    (:class:`~knowledge.errors.CatalogueError`), never emptied.
+    """
+    import json
+    import os
+    import shutil
+
     import yaml
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir).expanduser()
+    if out.is_symlink():
+        out = out.resolve()
+    _check_out_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.new-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
     groups: dict[str, list[Leaf]] = {}
     for leaf in catalogue.leaves:
         groups.setdefault(leaf.id.split(".")[0], []).append(leaf)
-    written: list[Path] = []
-    for c1, leaves in groups.items():
-        children: dict[str, dict[str, Any]] = {}
-        for leaf in leaves:
-            c2 = leaf.id.split(".")[1]
-            node = children.setdefault(c2, {"code": c2, "name": leaf.path[1], "leaves": []})
-            entry: dict[str, Any] = {
-                "code": leaf.id.split(".")[2],
-                "name": leaf.name,
-                "department": leaf.department,
-                "deadline": leaf.deadline,
-                "keywords": list(leaf.keywords),
-            }
-            if leaf.description:
-                entry["description"] = leaf.description
-            if leaf.examples:
-                entry["examples"] = list(leaf.examples)
-            node["leaves"].append(entry)
-        doc = {"code": c1, "name": leaves[0].path[0], "children": list(children.values())}
-        safe = re.sub(r"[\\/:*?\"<>|\s]+", "_", leaves[0].path[0])
-        target = out / f"{c1}_{safe}.yaml"
-        target.write_text(
-            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+    names: list[str] = []
+    try:
+        for c1, leaves in groups.items():
+            children: dict[str, dict[str, Any]] = {}
+            for leaf in leaves:
+                c2 = leaf.id.split(".")[1]
+                node = children.setdefault(c2, {"code": c2, "name": leaf.path[1], "leaves": []})
+                entry: dict[str, Any] = {
+                    "code": leaf.id.split(".")[2],
+                    "name": leaf.name,
+                    "department": leaf.department,
+                    "deadline": leaf.deadline,
+                    "keywords": list(leaf.keywords),
+                }
+                if leaf.description:
+                    entry["description"] = leaf.description
+                if leaf.examples:
+                    entry["examples"] = list(leaf.examples)
+                node["leaves"].append(entry)
+            doc = {"code": c1, "name": leaves[0].path[0], "children": list(children.values())}
+            safe = re.sub(r"[\\/:*?\"<>|\s]+", "_", leaves[0].path[0])
+            name = f"{c1}_{safe}.yaml"
+            (tmp / name).write_text(
+                yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000),
+                encoding="utf-8",
+            )
+            names.append(name)
+        (tmp / MANIFEST_NAME).write_text(
+            json.dumps({"files": names, "sources": list(catalogue.sources)}, ensure_ascii=False),
+            encoding="utf-8",
         )
-        written.append(target)
-    return written
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [out / name for name in names]

@@ -2,8 +2,9 @@
 
 The screen lays out and renders the call and turns user intent into controller calls; the
 workflow itself (session thread, crash journal, saved session, store) is the
-:class:`~tui.controller.CallController`'s. The call-taker's actions live in the base class
-:class:`~tui.screens.live_actions.CallActions`, the offer to restore an unfinished call in
+:class:`~tui.controller.CallController`'s. The call-taker's actions live in the base classes
+:class:`~tui.screens.live_actions.CallActions` and (the verdict: its cause, the override)
+:class:`~tui.screens.live_verdict.VerdictActions`, the offer to restore an unfinished call in
 :class:`~tui.screens.restore_prompt.OffersRestore`. Widgets only show what they are given and
 report user intent as messages.
 """
@@ -48,6 +49,7 @@ from tui.restore import unfinished_drafts
 from tui.runner import SessionRunner
 from tui.screens.base import QuietCursors
 from tui.screens.live_actions import CallActions, draft_problems
+from tui.screens.live_verdict import VerdictActions
 from tui.screens.restore_prompt import OffersRestore
 from tui.widgets.guidance import EmergencyBanner, ReferralBanner, ScriptsPanel
 from tui.widgets.status import StatusBar
@@ -56,7 +58,7 @@ from tui.widgets.ticket_form import TicketForm
 from tui.widgets.transcript import TranscriptView
 
 
-class LiveScreen(QuietCursors, OffersRestore, CallActions):
+class LiveScreen(QuietCursors, OffersRestore, VerdictActions, CallActions):
     """One call, from the first words to the submitted ticket."""
 
     CSS_PATH = "live.tcss"
@@ -65,7 +67,9 @@ class LiveScreen(QuietCursors, OffersRestore, CallActions):
         Binding("f3", "adopt_top", "采纳建议"),
         Binding("f4", "confirm_field", "确认本项"),
         Binding("f6", "confirm_all", "全确认"),
+        Binding("f7", "show_cause", "看依据"),
         Binding("f8", "merge", "并入旧单"),
+        Binding("f9", "override_verdict", "改判"),
         Binding("ctrl+s", "submit", "提交", priority=True),
         Binding("ctrl+l", "focus_transcript", "看转写", show=False),
         Binding("end", "follow_transcript", "跳到最新", show=False),

@@ -1,4 +1,5 @@
-"""Modal dialogs: category picker (查字典), submit confirmation, merge chooser, notes."""
+"""Modal dialogs: category picker (查字典), verdict override (改判), submit confirmation, merge
+chooser, notes."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from assistant.labels import DEADLINE_LABELS, FIELD_LABELS
-from knowledge.types import Leaf, Suggestion
+from assistant.labels import CHANNEL_LABELS, DEADLINE_LABELS, FIELD_LABELS, REASON_PHRASES
+from knowledge.rules import EMERGENCY_CHANNELS
+from knowledge.types import CHANNELS, REASONS, Leaf, Suggestion
 from tui.format import pad
 from tui.screens.base import QuietCursors
 
@@ -104,6 +106,71 @@ class CategoryPicker(QuietCursors, ModalScreen[str | None]):
 
     def action_focus_results(self) -> None:
         self.query_one("#picker-results", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def verdict_choices() -> list[tuple[str, str]]:
+    """(choice id, label) of every verdict the call-taker can give: ``accept``,
+    ``refer:<channel>`` (the emergency numbers first), ``decline:<reason>``."""
+    rows = [("accept", "受理（派单）")]
+    rows += [(f"refer:{c}", f"转 {CHANNEL_LABELS.get(c, c)}") for c in EMERGENCY_CHANNELS]
+    rows += [
+        (f"refer:{c}", f"引导至 {CHANNEL_LABELS.get(c, c)}")
+        for c in CHANNELS
+        if c not in EMERGENCY_CHANNELS
+    ]
+    rows += [(f"decline:{r}", f"不予受理：{REASON_PHRASES.get(r, r)}") for r in REASONS]
+    return rows
+
+
+def parse_verdict_choice(choice: str) -> tuple[str, str | None, str | None]:
+    """``refer:110`` -> (refer, 110, None); ``decline:superstition`` -> (decline, None, ...)."""
+    verdict, _, detail = choice.partition(":")
+    if verdict == "refer":
+        return verdict, detail or None, None
+    if verdict == "decline":
+        return verdict, None, detail or None
+    return verdict, None, None
+
+
+class VerdictPicker(QuietCursors, ModalScreen[str | None]):
+    """改判: the call-taker's verdict for the call (the current one is marked); Enter picks."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消")]
+
+    def __init__(self, current: str = "accept", why: str = "") -> None:
+        super().__init__()
+        self.current = current  # choice id of the call's verdict now
+        self.why = why
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for key, text in verdict_choices():
+            prompt = Text(text, style="bold" if key == self.current else "")
+            if key == self.current:
+                prompt.append("  （当前）", style="dim")
+            options.append(Option(prompt, id=key))
+        with Vertical(id="verdict", classes="dialog"):
+            yield Label("改判 · 本次来电的受理结论", classes="dialog-title")
+            if self.why:
+                yield Static(Text(self.why, style="dim"), id="verdict-why")
+            yield OptionList(*options, id="verdict-list")
+            yield Label(
+                "↑↓ 选择 · Enter 确定 · Esc 取消（改判记入工单审计）", classes="dialog-hint"
+            )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        options = self.query_one("#verdict-list", OptionList)
+        ids = [key for key, _ in verdict_choices()]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -267,6 +334,8 @@ class RestoreDraft(QuietCursors, ModalScreen[str | None]):
         t.append(f"{b.n_events} 句")
         if b.last_text:
             t.append(f"\n最后一句：{b.last_text[:40]}", style="dim")
+        if b.problems:
+            t.append(f"\n{b.problems}", style="bold yellow")
         return t
 
     def compose(self) -> ComposeResult:

@@ -35,7 +35,8 @@ class PracticeScreen(LiveScreen):
         Binding("right", "seek(5)", "前进5秒", show=False),
         Binding("f5", "toggle_pause", "暂停", show=False),
         Binding("escape", "focus_transcript", "离开输入框", show=False),
-        Binding("f9", "score", "评分"),
+        Binding("f9", "score", "评分"),  # (so no 改判 here: a trainee's call is scored)
+        Binding("f7", "show_cause", "看依据", show=False),  # works; the footer stays in 100 cols
     ]
     mode = "practice"
 

@@ -99,8 +99,8 @@ class ReviewScreen(QuietCursors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"质检回放 · {self.call.title}", id="screen-title")
-        yield EmergencyBanner(id="emergency")
-        yield ReferralBanner(id="referral")
+        yield EmergencyBanner(id="emergency", jump=False)
+        yield ReferralBanner(id="referral", jump=False)
         with Horizontal(id="main"):
             yield TranscriptView(id="transcript")
             with Vertical(id="right"):
@@ -316,9 +316,9 @@ class ReviewScreen(QuietCursors, Screen[None]):
             )
             self.notes = text
             return
-        tmp = self.notes_path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.notes_path)
+        from asr.fileio import atomic_write
+
+        atomic_write(self.notes_path, text)
         self.notes = text
 
 

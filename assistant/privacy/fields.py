@@ -1,31 +1,20 @@
-"""Privacy: masking of personal data (phone numbers, names, house numbers) for exports and
-logs.
+"""Masking of one field's value: a phone number, a name, an address's house numbers.
 
-Pure functions, no I/O. They never raise on odd input: something that does not look
-like a phone number is still masked (all but the last four digits), so a typo never
-leaks a number. What counts as a mobile number or an area code is :mod:`asr.text.phone`.
-
-Examples::
-
-    mask_phone("13800138000")    -> "138****8000"
-    mask_phone("010-62345678")   -> "010-****5678"
-    mask_name("张三")            -> "张*"
-    mask_name("王建国")          -> "王**"
-    mask_address("建国路88号3栋1201室") -> "建国路**号*栋****室"
+Pure functions that never raise on odd input: something that does not look like a phone
+number is still masked (all but the last four digits), so a typo never leaks a number.
+What counts as a mobile number or an area code is :mod:`asr.text.phone`.
 """
 
 from __future__ import annotations
 
 import re
 
-from asr.text.phone import AREA_CODE, MOBILE, area_code_length, is_mobile
+from asr.text.phone import AREA_CODE, area_code_length, is_mobile
 
-__all__ = ["mask_address", "mask_id_number", "mask_name", "mask_phone", "mask_text"]
-
-_SEPARATORS = re.compile(r"[\s\-()（）]+")
+__all__ = ["mask_address", "mask_digits_keep", "mask_id_digits", "mask_name", "mask_phone"]
 
 
-def _mask_digits_keep(digits: str, head: int, tail: int) -> str:
+def mask_digits_keep(digits: str, head: int, tail: int) -> str:
     """Replace every digit except the first `head` and the last `tail` by `*`."""
     if len(digits) <= head + tail:
         # Too short to keep both ends: keep at most the last two digits.
@@ -54,17 +43,17 @@ def mask_phone(phone: str) -> str:
     if not digits:
         return "*" * len(text)
     if is_mobile(digits):
-        return prefix + _mask_digits_keep(digits, 3, 4)
+        return prefix + mask_digits_keep(digits, 3, 4)
     # Landline with an explicit separator after the area code: keep the area code.
     lm = re.match(rf"^\s*\(?({AREA_CODE})\)?[\s\-]+(\d[\d\s\-]*)$", rest)
     if lm:
         local = re.sub(r"\D", "", lm.group(2))
-        return prefix + lm.group(1) + "-" + _mask_digits_keep(local, 0, 4)
+        return prefix + lm.group(1) + "-" + mask_digits_keep(local, 0, 4)
     # Landline written without separator: 010xxxxxxxx / 0xxxyyyyyyy.
     if digits.startswith("0") and 10 <= len(digits) <= 12:
         area = area_code_length(digits)
-        return prefix + digits[:area] + "-" + _mask_digits_keep(digits[area:], 0, 4)
-    return prefix + _mask_digits_keep(digits, 0, 4)
+        return prefix + digits[:area] + "-" + mask_digits_keep(digits[area:], 0, 4)
+    return prefix + mask_digits_keep(digits, 0, 4)
 
 
 def mask_name(name: str) -> str:
@@ -103,29 +92,9 @@ def mask_address(address: str) -> str:
     return _HOUSE.sub(repl, address)
 
 
-_ID_NUMBER = re.compile(r"(?<![0-9])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9])")
-
-
-def mask_id_number(text: str) -> str:
-    """Mask 18-character resident ID numbers inside text, keeping region and last 4."""
-    return _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3)[-4:], text)
-
-
-_PHONE_IN_TEXT = re.compile(
-    rf"(?<![0-9])(?:\+?86[\s\-]?)?{MOBILE}(?![0-9])"
-    rf"|(?<![0-9])\(?{AREA_CODE}\)?[\s\-]?\d{{7,8}}(?![0-9])"
-)
-
-
-def mask_text(text: str, *, names: tuple[str, ...] = ()) -> str:
-    """Mask phone numbers, ID numbers and the given names wherever they occur in free text.
-
-    Used for summaries and log lines, where a caller may have dictated a number.
-    """
-    out = mask_id_number(text)
-    out = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), out)
-    for name in names:
-        name = name.strip()
-        if len(name) >= 2:
-            out = out.replace(name, mask_name(name))
-    return out
+def mask_id_digits(digits: str) -> str:
+    """An ID number (15 or 18 characters) keeps its 6-digit region code and its last 4
+    characters; any other long number (a bank card) keeps its last 4 only."""
+    if len(digits) in (15, 18):
+        return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
+    return mask_digits_keep(digits, 0, 4)
