@@ -114,6 +114,8 @@ def eval_calls(
         )
         return
     console = Console()
+    if not console.is_terminal:  # piped into a file or a note: do not squeeze the columns
+        console = Console(width=60 + 22 * len(columns))
     table = Table(title=f"whole calls: {path.name} — {engine.backend_description}")
     table.add_column("metric")
     for name, _ in columns:
