@@ -110,7 +110,10 @@ _EMERGENCY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 _CHANNEL_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("arbitration", re.compile(r"仲裁")),
-    ("court", re.compile(r"法院|起诉|诉讼|强制执行|执行(局|法官|庭)|复议|12368|一二三六八")),
+    (
+        "court",
+        re.compile(r"法院|法官|审判|庭审|起诉|诉讼|强制执行|执行(局|庭)|复议|12368|一二三六八"),
+    ),
     ("petition", re.compile(r"纪委|监委|纪检|监察(委|机关|部门)|信访(部门|局|办|渠道|途径)")),
     ("consumer_association", re.compile(r"消费者协会|消协|消保委")),
 )
@@ -187,6 +190,10 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", nfkc(text))
 
 
+# the agent sends the request to a department or repair service (an accepted emergency)
+_DISPATCH_RE = re.compile(
+    r"(转|派|联系|通知|交)[^。？，,]{0,10}(抢修|维修|维保|部门|单位|属地|物业|街道|社区)"
+)
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
 _CONDITIONAL_RE = re.compile(
     r"如果|如有|若有|要是|万一|一旦|下次|再有|以后|假如|倘若|再发生|再遇到"
@@ -221,8 +228,8 @@ def _sentence_stance(t: str) -> AgentStance | None:
         m = rx.search(t)
         if m is not None and (scope is not None or _ADVISE_RE.search(t)):
             return AgentStance("refer", channel, None, False, scope is not None, m.group(0))
-    if scope is not None:
-        reason = next((r for r, rx in _REASON_RES if rx.search(t)), "no_substance")
+    if scope is not None:  # the reason may be in another sentence (agent_stance)
+        reason = next((r for r, rx in _REASON_RES if rx.search(t)), None)
         return AgentStance("decline", None, reason, False, True, scope.group(0))
     m = _AGENT_ACCEPT_RE.search(t)
     if m is not None and not conditional:
@@ -245,8 +252,17 @@ def agent_stance(text: str) -> AgentStance | None:
         if st is not None and (best is None or _stance_rank(st) > _stance_rank(best)):
             best = st
     if best is not None and best.verdict == "decline":
+        # no reason anywhere (热线不能干预审判): out of scope, but not a decline of its own
         reason = next((r for r, rx in _REASON_RES if rx.search(t)), best.reason)
-        best = AgentStance("decline", None, reason, False, True, best.cue)
+        best = AgentStance("decline", None, reason, False, reason is not None, best.cue)
+    # 马上为您转燃气抢修…如有起火请拨打119: the agent dispatches; the number is advice
+    if (
+        best is not None
+        and best.channel in _EMERGENCY_NUMBERS
+        and not best.transfer
+        and _DISPATCH_RE.search(t)
+    ):
+        best = AgentStance("refer", best.channel, None, False, False, best.cue)
     return best
 
 
@@ -297,6 +313,15 @@ _RADICAL_RE = re.compile(r"字旁|字头|字底|偏旁|部首|旁边一个|上�
 _PHONE_CUE_RE = re.compile(r"电话|手机|号码|座机|联系方式")
 
 
+def _mostly_address(bare: str) -> bool:
+    """The clause is an address and little else (not 村道镇上的沈尼路坏了，全是大坑)."""
+    parts = address_parts(bare) if len(bare) <= 30 else {}
+    rest = bare
+    for v in parts.values():
+        rest = rest.replace(v, "")
+    return bool(parts) and len(re.sub(r"[\d的在是那个就]", "", rest)) <= 4
+
+
 def _spells_a_character(bare: str) -> bool:
     if _RADICAL_RE.search(bare):
         return True
@@ -340,9 +365,7 @@ def _tag_caller(text: str, asked: tuple[str, ...], referred: bool) -> TaggedTurn
                 add("correct")
             elif _spells_a_character(bare) and ("name" in asked or "answer_name" in acts):
                 add("answer_name")
-            elif "address" in asked and (
-                (len(bare) <= 30 and address_parts(c.text)) or (len(bare) <= 8 and in_address)
-            ):
+            elif "address" in asked and (_mostly_address(bare) or (len(bare) <= 8 and in_address)):
                 add("answer_address")  # the answer to 请问具体地址是？ (锦绣华庭, 十七幢)
             elif asking and referred:
                 pass  # after a referral, "so where do I go?" is about the referral

@@ -86,8 +86,8 @@ def agent_evidence(stance: AgentStance, turn: int | None) -> VerdictEvidence | N
     if stance.verdict == "accept":
         return VerdictEvidence("accept", None, None, 2.5, "agent", turn, cue=stance.cue)
     emergency = stance.channel in EMERGENCY_CHANNELS
-    if emergency and not stance.strong:
-        return None
+    if (emergency and not stance.strong) or (stance.verdict == "decline" and not stance.reason):
+        return None  # advice beside a dispatch; "out of scope" with no reason given
     strength = _AGENT_STRENGTH[emergency, stance.strong]
     return VerdictEvidence(
         stance.verdict,

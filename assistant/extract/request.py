@@ -77,6 +77,11 @@ def _is_field_answer(clause: str) -> bool:
     return bool(digits) and mostly_digits(clause)
 
 
+_PROBLEM_RE = re.compile(
+    r"坏|破|漏|堵|塌|裂|臭|吵|脏|乱|淹|积水|停|没水|没电|不亮|不通|冒|烧|着火|堆|占"
+)
+
+
 def _is_address_answer(clause: str) -> bool:
     parts = address_parts(clause)
     if not parts:
@@ -86,7 +91,8 @@ def _is_address_answer(clause: str) -> bool:
         rest = rest.replace(v, "")
     rest = ADDRESS_TRIGGERS.sub("", address_numbers(rest))
     rest = re.sub(r"[\d，。,.\s]|号|的|了|啊|呢|吧|是|在", "", rest)
-    return len(rest) <= 2
+    # what is left says what is wrong there (沈尼路坏了): the problem, not a bare address
+    return len(rest) <= 2 and not _PROBLEM_RE.search(rest)
 
 
 ClauseKind = Literal["greeting", "field", "address", "correction", "content"]
