@@ -121,3 +121,30 @@ def test_urgency_never_goes_down() -> None:
     latch.offer(VerdictEvidence("refer", "119", None, 3.0, "caller", urgency="emergency"))
     latch.offer(VerdictEvidence("accept", None, None, 10.0, "override"))
     assert latch.verdict == "accept" and latch.urgency == "emergency"
+
+
+def test_out_of_scope_without_a_reason_is_a_weak_decline() -> None:
+    st = agent_stance("这个事情我们热线不能干预，请您理解。")
+    assert st is not None and st.verdict == "decline" and st.reason is None
+    ev = agent_evidence(st, 4)
+    assert ev is not None and ev.reason == "no_substance"
+    latch = VerdictLatch()
+    latch.offer(VerdictEvidence("refer", "court", None, 2.0, "caller"))
+    assert not latch.offer(ev)  # the caller's case in court stays a court referral
+    # with a court word it is a referral to the court
+    st = agent_stance("您的合同纠纷已经进入诉讼程序。热线不能干预审判。")
+    assert st is not None and (st.verdict, st.channel) == ("refer", "court")
+
+
+def test_emergency_advice_beside_a_dispatch_is_advice() -> None:
+    # what a recogniser heard: 如有 -> 如又, 拨打 -> 播打
+    st = agent_stance("现在马上为您转燃气抢修部门紧急处置。如又起火轻立即播打119。")
+    assert st is not None and not st.strong
+    assert agent_evidence(st, 5) is None
+
+
+def test_an_address_that_says_what_is_wrong_is_narrative() -> None:
+    tagged = tag_turn(
+        "caller", "我们村道镇上的沈尼路坏了，全是大坑，下雨天车都过不去。", asked=("address",)
+    )
+    assert "narrative" in tagged.acts and "沈尼路坏了" in tagged.content

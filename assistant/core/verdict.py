@@ -86,8 +86,12 @@ def agent_evidence(stance: AgentStance, turn: int | None) -> VerdictEvidence | N
     if stance.verdict == "accept":
         return VerdictEvidence("accept", None, None, 2.5, "agent", turn, cue=stance.cue)
     emergency = stance.channel in EMERGENCY_CHANNELS
-    if (emergency and not stance.strong) or (stance.verdict == "decline" and not stance.reason):
-        return None  # advice beside a dispatch; "out of scope" with no reason given
+    if emergency and not stance.strong:
+        return None  # advice under a condition or beside a dispatch
+    if stance.verdict == "decline" and not stance.reason:
+        # "out of scope" with no reason or channel given: a decline, but weaker than a
+        # specific finding already made (the caller's case is in court: a court referral)
+        return VerdictEvidence("decline", None, "no_substance", 2.0, "agent", turn, cue=stance.cue)
     strength = _AGENT_STRENGTH[emergency, stance.strong]
     return VerdictEvidence(
         stance.verdict,
