@@ -58,7 +58,9 @@ def default_devset_dir() -> Path | None:
 
 
 @dataclass
-class _Acc:
+class Tally:
+    """Hits out of a count (``value`` is None when nothing was counted)."""
+
     n: int = 0
     ok: int = 0
 
@@ -94,7 +96,7 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> EvalReport:
     """Run ``analyze`` (e.g. ``lambda t: engine.analyze(t, k=10)``) over the rows."""
-    accs: dict[str, dict[str, _Acc]] = {}
+    accs: dict[str, dict[str, Tally]] = {}
     counts: dict[str, int] = {}
     errors: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
@@ -126,7 +128,7 @@ def evaluate(
             checks["emotion_accuracy"] = a.emotion == row["emotion"]
         for g in groups:
             counts[g] = counts.get(g, 0) + 1
-            acc = accs.setdefault(g, {m: _Acc() for m in METRICS})
+            acc = accs.setdefault(g, {m: Tally() for m in METRICS})
             for m, good in checks.items():
                 acc[m].add(good)
         bad = [m for m, good in checks.items() if good == (m == "false_emergency_rate")]

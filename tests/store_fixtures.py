@@ -53,3 +53,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'tickets.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+def ticket_cli() -> Any:
+    """A Typer root with only the `tickets` commands (for CliRunner tests)."""
+    import typer
+
+    from assistant.cli import ticket_cmds
+
+    root = typer.Typer()
+
+    @root.callback()
+    def _root() -> None:
+        """test root"""
+
+    ticket_cmds.register(root)
+    return root

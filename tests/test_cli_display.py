@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import typer
-from store_fixtures import make_draft
+from store_fixtures import make_draft, ticket_cli
 from typer.testing import CliRunner
 
-from assistant.cli import ticket_cmds
 from assistant.cli.display import sanitize
 from assistant.store import TicketStore
 
@@ -40,14 +39,7 @@ def test_sanitize_strips_sequences_and_controls_but_keeps_text() -> None:
 
 @pytest.fixture
 def app() -> typer.Typer:
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        """test root"""
-
-    ticket_cmds.register(root)
-    return root
+    return ticket_cli()
 
 
 @pytest.fixture

@@ -10,24 +10,16 @@ from pathlib import Path
 
 import pytest
 import typer
-from store_fixtures import make_draft
+from store_fixtures import make_draft, ticket_cli
 from typer.testing import CliRunner
 
-from assistant.cli import ticket_cmds
 from assistant.files.export import csv_cell, export_tickets
 from assistant.store import TicketStore
 
 
 @pytest.fixture
 def app() -> typer.Typer:
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        """test root"""
-
-    ticket_cmds.register(root)
-    return root
+    return ticket_cli()
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from assistant.core.replay import session_from_turns
 from assistant.core.session import CallSession, EngineLike
 from assistant.errors import CallDevsetError
 from assistant.extract import agent_asks_phone, digit_fragment
+from knowledge.evaluation import Tally
 
 __all__ = ["CALL_METRICS", "CallReport", "evaluate_calls", "load_calls"]
 
@@ -74,24 +75,10 @@ def load_calls(paths: Iterable[Path | str]) -> list[dict[str, Any]]:
 
 
 @dataclass
-class _Acc:
-    n: int = 0
-    ok: int = 0
-
-    def add(self, good: bool) -> None:
-        self.n += 1
-        self.ok += int(good)
-
-    @property
-    def value(self) -> float | None:
-        return self.ok / self.n if self.n else None
-
-
-@dataclass
 class CallReport:
     """Metric -> (hits, count); the per-call results and the misses."""
 
-    accs: dict[str, _Acc]
+    accs: dict[str, Tally]
     calls: int
     results: list[dict[str, Any]] = field(default_factory=list)
 
@@ -124,12 +111,12 @@ def evaluate_calls(
     progress: Callable[[int], None] | None = None,
 ) -> CallReport:
     """Run every call through a session and score its final state (see module docstring)."""
-    accs = {m: _Acc() for m in CALL_METRICS}
+    accs = {m: Tally() for m in CALL_METRICS}
     results: list[dict[str, Any]] = []
     for i, call in enumerate(calls):
         gold = call["ticket"]
         turns = [{"speaker": t["speaker"], "text": t["text"]} for t in call["turns"]]
-        moves = _Acc()
+        moves = Tally()
         tops: list[str | None] = []  # the top department after every turn
         session = session_from_turns(
             engine, turns, call_id=str(call.get("id")), k=k, on_turn=_recorder(tops)
