@@ -7,7 +7,10 @@ imported on its own.
 Subpackages and modules:
 
 * :mod:`assistant.core` — the pure call model: :class:`~assistant.core.session.CallSession`,
-  its state types, deadlines, alerts, questions, read-back and replay;
+  its state types, dialogue acts, the latched verdict, deadlines, alerts, questions,
+  read-back and replay;
+* :mod:`assistant.evaluation` — whole calls through the call model, scored (`hotline
+  eval-calls`), and their ASR-style variant;
 * :mod:`assistant.extract` — ticket fields from one utterance (name, phone, address, time,
   request draft);
 * :mod:`assistant.store` — tickets, audit trail and duplicate matching in the database;
@@ -33,6 +36,7 @@ __all__ = [
     "cli",
     "core",
     "errors",
+    "evaluation",
     "extract",
     "files",
     "labels",

@@ -7,6 +7,11 @@ Modules:
   :class:`Alert`, :class:`DueTimes`, :data:`TICKET_FIELDS`);
 * :mod:`.session` — :class:`CallSession`, the operations it records and replays;
 * :mod:`.fields` — ticket fields found in the words, and the call-taker's locks;
+* :mod:`.dialogue` — the dialogue acts of each final segment (:func:`tag_turn`, :data:`ACTS`)
+  and the agent's referral / transfer / acceptance;
+* :mod:`.verdict` — the call's verdict, latched (:class:`VerdictLatch`, :class:`VerdictEvidence`);
+* :mod:`.understanding` — :class:`CallUnderstanding`: acts, the request and the verdict of
+  one call;
 * :mod:`.stability` — stable category suggestions (:class:`StabilityConfig`);
 * :mod:`.alerts` — emergency / refer / decline / repeat-caller alerts;
 * :mod:`.questions` — the agent's questions and the next one to suggest;
@@ -29,6 +34,7 @@ from assistant.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from assistant.core.deadlines import add_working_days, due_times, is_working_day
+    from assistant.core.dialogue import ACTS, TaggedTurn, tag_turn
     from assistant.core.fields import warm_up_extractors
     from assistant.core.readback import readback_script, script_text, to_you
     from assistant.core.replay import session_from_turns
@@ -43,7 +49,10 @@ if TYPE_CHECKING:
         FieldStatus,
         FieldValue,
         SessionState,
+        VerdictCause,
     )
+    from assistant.core.understanding import CallUnderstanding
+    from assistant.core.verdict import VerdictEvidence, VerdictLatch
 
 _EXPORTS = {
     "TICKET_FIELDS": "state",
@@ -53,6 +62,13 @@ _EXPORTS = {
     "FieldStatus": "state",
     "FieldValue": "state",
     "SessionState": "state",
+    "VerdictCause": "state",
+    "ACTS": "dialogue",
+    "TaggedTurn": "dialogue",
+    "tag_turn": "dialogue",
+    "CallUnderstanding": "understanding",
+    "VerdictEvidence": "verdict",
+    "VerdictLatch": "verdict",
     "CallSession": "session",
     "EngineLike": "session",
     "Listener": "session",
@@ -71,9 +87,11 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ACTS",
     "TICKET_FIELDS",
     "Alert",
     "CallSession",
+    "CallUnderstanding",
     "DueTimes",
     "EngineLike",
     "FieldName",
@@ -83,6 +101,10 @@ __all__ = [
     "Op",
     "SessionState",
     "StabilityConfig",
+    "TaggedTurn",
+    "VerdictCause",
+    "VerdictEvidence",
+    "VerdictLatch",
     "add_working_days",
     "due_times",
     "field_to_dict",
@@ -91,6 +113,7 @@ __all__ = [
     "script_text",
     "session_from_turns",
     "state_to_dict",
+    "tag_turn",
     "to_you",
     "warm_up_extractors",
 ]
