@@ -42,7 +42,7 @@ from typing import Any
 from asr.text.numerals import DIGITS, UNIT_CHARS, digit_chars, numeral_value, to_digits, unit_number
 from asr.text.phone import candidate_kind, is_mobile, national_number
 
-__all__ = ["normalize_text", "to_simplified"]
+__all__ = ["join_cjk_words", "normalize_text", "to_simplified"]
 
 # --------------------------------------------------------------------------- OpenCC
 _opencc: Any = None
@@ -84,6 +84,13 @@ _SPACE_NEAR_CJK = re.compile(
     f"(?<=[{_CJK_RANGE}{_CJK_PUNCT}])\\s+|\\s+(?=[{_CJK_RANGE}{_CJK_PUNCT}])"
 )
 _MULTISPACE = re.compile(r"\s+")
+
+
+def join_cjk_words(text: str) -> str:
+    """Drop the spaces a recogniser puts between Chinese words (我 姓 钱 -> 我姓钱); spaces
+    between Latin words stay."""
+    return _SPACE_NEAR_CJK.sub("", text)
+
 
 # 洞 (radio-style zero) only counts inside phone candidates, never in normal text
 _DIGIT_CHARS = digit_chars()

@@ -29,11 +29,12 @@ for the request (caller narrative, agent read-back) and which are evidence for t
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from asr.text.numerals import digit_chars
 from assistant.extract import address_parts, digit_fragment
+from assistant.extract._text import nfkc
 from assistant.extract.request import caller_clauses
 
 __all__ = ["ACTS", "AgentStance", "TaggedTurn", "agent_stance", "readback_request", "tag_turn"]
@@ -86,7 +87,7 @@ _AGENT_SCOPE_RE = re.compile(
     r"(无法|不能|没法|没有?办法)[^。？]{0,4}(陪您|陪你|提供聊天|聊天)"
 )
 
-_DIGIT = "0-9〇零一二三四五六七八九幺洞"
+_DIGIT = "0-9" + digit_chars(dong=True)
 _EMERGENCY_NUMBERS = {
     "110": ("110", "幺幺零", "一一零", "妖妖零"),
     "119": ("119", "幺幺九", "一一九", "妖妖九"),
@@ -179,10 +180,6 @@ class TaggedTurn:
 
     def has(self, act: str) -> bool:
         return act in self.acts
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def _flat(text: str) -> str:

@@ -19,10 +19,10 @@ owns one and feeds it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Protocol
 
+from asr.text.normalize import join_cjk_words
 from assistant.core.alerts import scope_alert
 from assistant.core.dialogue import TaggedTurn, tag_turn
 from assistant.core.questions import fields_asked
@@ -38,8 +38,6 @@ from assistant.core.verdict import (
 from knowledge.types import Analysis
 
 __all__ = ["CallUnderstanding"]
-
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
 class _Engine(Protocol):
@@ -60,12 +58,13 @@ class CallUnderstanding:
         self.latch = VerdictLatch()
         self.analysis: Analysis | None = None  # the latest analysis of the caller's words
         self._asked: tuple[str, ...] = ()
+        self._referred = False  # the agent has referred or declined the call
 
     # ------------------------------------------------------------------ input
     def on_final(self, speaker: str, text: str, at: float | None) -> list[Alert]:
         """Tag one final segment and take its evidence; returns the alerts it raises."""
         index = len(self.turns)
-        text = _CJK_SPACE.sub("", text.strip())  # a recogniser's word marks
+        text = join_cjk_words(text.strip())  # a recogniser's word marks
         if not text:
             self.turns.append(TaggedTurn(speaker, ()))
             return []
@@ -75,8 +74,7 @@ class CallUnderstanding:
             self._asked = asks
             self.turns.append(tagged)
             return self._on_agent(tagged, index, at)
-        referred = any(t.stance is not None and t.stance.verdict != "accept" for t in self.turns)
-        tagged = tag_turn("caller", text, asked=self._asked, referred=referred)
+        tagged = tag_turn("caller", text, asked=self._asked, referred=self._referred)
         self._asked = ()
         self.turns.append(tagged)
         return self._on_caller(tagged, index, at)
@@ -121,6 +119,8 @@ class CallUnderstanding:
     # ------------------------------------------------------------------ internals
     def _on_agent(self, tagged: TaggedTurn, index: int, at: float | None) -> list[Alert]:
         alerts: list[Alert] = []
+        if tagged.stance is not None and tagged.stance.verdict != "accept":
+            self._referred = True
         if tagged.stance is not None:
             ev = agent_evidence(tagged.stance, index)
             if ev is not None:

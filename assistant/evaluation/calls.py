@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asr.text.numerals import digit_chars
 from assistant.core.replay import session_from_turns
 from assistant.core.session import CallSession, EngineLike
 from assistant.errors import CallDevsetError
 from assistant.extract import agent_asks_phone, digit_fragment
 from knowledge.evaluation import Tally
+from knowledge.rules import EMERGENCY_CHANNELS
 
 __all__ = ["CALL_METRICS", "CallReport", "evaluate_calls", "load_calls"]
 
@@ -46,7 +48,6 @@ CALL_METRICS: tuple[str, ...] = (
 )  # fmt: skip
 _TELECOM = "通信管理"
 _FIELD_ACTS = frozenset({"answer_name", "answer_phone", "answer_address", "confirm", "correct"})
-_EMERGENCY_CHANNELS = frozenset({"110", "119", "120", "122"})
 
 
 def load_calls(paths: Iterable[Path | str]) -> list[dict[str, Any]]:
@@ -137,7 +138,7 @@ def evaluate_calls(
         if gold.get("urgency") == "emergency":
             ch = gold.get("channel")
             checks["emergency_recall"] = predicted_emergency and (
-                ch not in _EMERGENCY_CHANNELS or st.channel == ch
+                ch not in EMERGENCY_CHANNELS or st.channel == ch
             )
         else:
             checks["false_emergency"] = predicted_emergency
@@ -203,7 +204,7 @@ def _recorder(tops: list[str | None]) -> Callable[[CallSession], None]:
 _LOWER_IS_BETTER = frozenset(
     {"false_emergency", "telecom_top3", "phone_talk_top3", "field_answer_moves"}
 )
-_DIGITS = "0-9〇零一二三四五六七八九幺洞两"
+_DIGITS = "0-9" + digit_chars(dong=True)
 # a number being given: the digits, and 电话是 / 手机号 just before them (打电话 stays)
 _PHONE_WORDS = re.compile(
     rf"((联系|手机|座机)?(电话|号码|手机号|手机)(号码|号)?(是|就是)?[\s,，:：]*)?[{_DIGITS}][{_DIGITS}\s-]{{2,}}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from asr.text.normalize import join_cjk_words
 from assistant.extract._text import nfkc
 from assistant.extract.address import ADDRESS_TRIGGERS, address_numbers, address_parts
 from assistant.extract.name import SPELLING_RE, extract_name, valid_full_name
@@ -138,7 +139,6 @@ def _classify(raw: str) -> Clause:
 _FIELD_START = re.compile(
     r"(?<=[\u4e00-\u9fff])(?=(?:我|我的)?(?:电话|手机号|手机号码|联系电话|号码)(?:是|就是)|我姓|免贵姓|我叫)"
 )
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
 @lru_cache(maxsize=4096)
@@ -147,7 +147,7 @@ def caller_clauses(text: str) -> tuple[Clause, ...]:
     utterances are not parsed again when the draft is rebuilt after every segment).
     Spaces between Chinese words (a recogniser's word marks) are dropped first."""
     out = []
-    text = _CJK_SPACE.sub("", nfkc(text))
+    text = join_cjk_words(nfkc(text))
     for raw in (c for part in _CLAUSE_SPLIT.split(text) for c in _FIELD_START.split(part)):
         raw = raw.strip()
         if raw:
