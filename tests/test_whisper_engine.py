@@ -55,8 +55,11 @@ def _guard(
         log_prob_threshold=-1.0,
         drop_log_prob=-1.5,
         compression_ratio_threshold=2.4,
+        initial_prompt=DEFAULT_PROMPT,
+        hotwords=None,
     )
-    return WhisperEngine._guard(cfg, text, avg_logprob, nsp, ratio, 0.0)  # type: ignore[arg-type]
+    cfg.strip_echo = lambda t: WhisperEngine.strip_echo(cfg, t)  # type: ignore[arg-type]
+    return WhisperEngine.guard(cfg, text, avg_logprob, nsp, ratio, 0.0)  # type: ignore[arg-type]
 
 
 def test_guard_keeps_normal_text_and_converts_to_simplified() -> None:

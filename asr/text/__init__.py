@@ -6,7 +6,7 @@
   readings every other module uses;
 * :mod:`asr.text.phone` — THE phone validity rule, the caller-history key and phone
   candidates in text;
-* :mod:`asr.text.scoring` — character error rate.
+* :mod:`asr.text.scoring` — character error rate, edit counts (deletion rate), digit strings.
 
 Everything here is pure and cheap to import (OpenCC, ``cn2an`` and ``rapidfuzz`` are
 imported on first use), so the names are re-exported here.
@@ -33,11 +33,20 @@ from asr.text.phone import (
     phone_key,
     phone_kind,
 )
-from asr.text.scoring import cer, cer_corpus, normalize_for_scoring, strip_punct
+from asr.text.scoring import (
+    EditCounts,
+    cer,
+    cer_corpus,
+    digit_strings,
+    edit_counts,
+    normalize_for_scoring,
+    strip_punct,
+)
 
 __all__ = [
     "DIGITS",
     "UNIT_CHARS",
+    "EditCounts",
     "PhoneCandidate",
     "PhoneKind",
     "area_code_length",
@@ -45,6 +54,8 @@ __all__ = [
     "cer",
     "cer_corpus",
     "digit_chars",
+    "digit_strings",
+    "edit_counts",
     "extract_phone_candidates",
     "is_mobile",
     "national_number",

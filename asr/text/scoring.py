@@ -5,12 +5,22 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from asr.text.normalize import normalize_text
 
-__all__ = ["cer", "cer_corpus", "normalize_for_scoring", "strip_punct"]
+__all__ = [
+    "EditCounts",
+    "cer",
+    "cer_corpus",
+    "digit_strings",
+    "edit_counts",
+    "normalize_for_scoring",
+    "strip_punct",
+]
 
 
 def strip_punct(text: str) -> str:
@@ -51,3 +61,52 @@ def cer_corpus(pairs: Iterable[tuple[str, str]]) -> float:
         errors += Levenshtein.distance(r, h)
         total += len(r)
     return errors / total if total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class EditCounts:
+    """Character edits turning a reference into a hypothesis (punctuation and spaces removed)."""
+
+    substitutions: int
+    deletions: int
+    insertions: int
+    reference_chars: int
+
+    @property
+    def cer(self) -> float:
+        errors = self.substitutions + self.deletions + self.insertions
+        return errors / self.reference_chars if self.reference_chars else 0.0
+
+    @property
+    def deletion_rate(self) -> float:
+        """Share of reference characters the hypothesis lost."""
+        return self.deletions / self.reference_chars if self.reference_chars else 0.0
+
+    def __add__(self, other: EditCounts) -> EditCounts:
+        return EditCounts(
+            self.substitutions + other.substitutions,
+            self.deletions + other.deletions,
+            self.insertions + other.insertions,
+            self.reference_chars + other.reference_chars,
+        )
+
+
+def edit_counts(ref: str, hyp: str) -> EditCounts:
+    """Substitutions, deletions and insertions of ``hyp`` against ``ref`` (Levenshtein)."""
+    from rapidfuzz.distance import Levenshtein
+
+    r, h = strip_punct(ref), strip_punct(hyp)
+    ops = Levenshtein.editops(r, h)
+    sub = sum(1 for op in ops if op.tag == "replace")
+    dele = sum(1 for op in ops if op.tag == "delete")
+    ins = sum(1 for op in ops if op.tag == "insert")
+    return EditCounts(sub, dele, ins, len(r))
+
+
+_DIGITS = re.compile(r"\d{2,}")
+
+
+def digit_strings(text: str) -> list[str]:
+    """Runs of two or more digits in :func:`normalize_for_scoring` of ``text`` (numbers,
+    phone numbers, times), for exact-match scoring of numbers."""
+    return _DIGITS.findall(normalize_for_scoring(text))

@@ -35,13 +35,15 @@ they would double the decoding cost.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import math
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +51,14 @@ import numpy as np
 
 from asr.errors import ASRError, EngineUnavailableError, ModelNotFoundError
 from asr.events import Speaker
-from asr.text import to_simplified
+from asr.text import strip_punct, to_simplified
 from asr.whisper.filters import (
     DecodeResult,
     collapse_repeats,
     compression_ratio,
     has_digit_loop,
     is_hallucination,
+    strip_prompt_echo,
     truncate_digit_loop,
 )
 from asr.whisper.model import check_whisper_folder
@@ -67,6 +70,9 @@ __all__ = ["DEFAULT_PROMPT", "WhisperEngine"]
 log = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = "以下是普通话的句子，使用简体中文。"
+TAIL_S = 1.0  # a final whose timestamps end this much before its audio has its tail decoded
+TAIL_MIN_S = 3.0  # utterances shorter than this are not checked for a lost tail
+SHORT_TEXT_RATE = 3.0  # characters a second below which a final may have lost its tail
 
 
 class _Load:
@@ -162,6 +168,7 @@ class WhisperEngine:
         self.min_level_dbfs = min_level_dbfs
         self.loop_repetition_penalty = loop_repetition_penalty
         self.loop_redecodes = 0
+        self.tail_redecodes = 0
         threads = cpu_threads if cpu_threads is not None else min(4, os.cpu_count() or 2)
 
         path = Path(str(model)).expanduser()
@@ -202,7 +209,8 @@ class WhisperEngine:
         self._tokenizer = Tokenizer(
             self._model.hf_tokenizer, True, task="transcribe", language=language
         )
-        self._prompt = self._build_prompt()
+        self._prompt = self._build_prompt()  # text only (every decode)
+        self._prompt_ts = self._build_prompt(timestamps=True)  # to find a lost tail
         self._suppress = self._suppressed_tokens()
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()
@@ -219,7 +227,7 @@ class WhisperEngine:
         return WhisperRecognizer(self, speaker, channel)
 
     # ------------------------------------------------------------------ decoding
-    def _build_prompt(self) -> list[int]:
+    def _build_prompt(self, *, timestamps: bool = False) -> list[int]:
         tok = self._tokenizer
         prev: list[int] = []
         if self.hotwords:
@@ -230,7 +238,8 @@ class WhisperEngine:
         if prev:
             prompt = [tok.sot_prev, *prev]
         prompt.extend(tok.sot_sequence)
-        prompt.append(tok.no_timestamps)
+        if not timestamps:
+            prompt.append(tok.no_timestamps)
         return prompt
 
     def _suppressed_tokens(self) -> list[int]:
@@ -283,13 +292,37 @@ class WhisperEngine:
         return self._load.value(time.perf_counter())
 
     def _decode_locked(self, audio: np.ndarray, *, partial: bool = False) -> DecodeResult:
+        """Decode an utterance. Whisper sometimes ends a long utterance early, at a pause
+        (a 9.5 s sentence giving its first half): a final with too little text for its length
+        (under ``SHORT_TEXT_RATE`` characters a second) is decoded again with timestamps, and
+        the audio after the last timestamp is decoded too, so no utterance loses its tail."""
+        result, _ = self._decode_once(audio, partial=partial)
+        duration = len(audio) / SAMPLE_RATE
+        if partial or not result.raw or duration < TAIL_MIN_S:
+            return result
+        if len(strip_punct(result.raw)) / duration >= SHORT_TEXT_RATE:
+            return result
+        timed, covered = self._decode_once(audio, timestamps=True)
+        if not timed.raw or covered <= 0 or duration - covered < TAIL_S:
+            return result
+        tail, _ = self._decode_once(audio[int(covered * SAMPLE_RATE) :])
+        if not tail.raw:
+            return result
+        self.tail_redecodes += 1
+        return dataclasses.replace(timed, raw=timed.raw + tail.raw)
+
+    def _decode_once(
+        self, audio: np.ndarray, *, partial: bool = False, timestamps: bool = False
+    ) -> tuple[DecodeResult, float]:
+        """One decode of one window: the guarded result and the seconds its timestamps
+        cover (0 without ``timestamps``)."""
         fe = self._model.feature_extractor
         max_samples = 30 * SAMPLE_RATE
         audio = np.asarray(audio, dtype=np.float32)[:max_samples]
         rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
         level = 20 * math.log10(rms) if rms > 0 else -200.0
         if level < self.min_level_dbfs:
-            return DecodeResult("", 0.0, 1.0, 0.0, 0.0, f"silence ({level:.0f} dBFS)")
+            return DecodeResult("", 0.0, 1.0, 0.0, 0.0, f"silence ({level:.0f} dBFS)"), 0.0
         features = fe(audio)
         frames = features.shape[-1]
         target = min(3000, math.ceil((frames + self.encoder_pad_s * 100) / 100.0) * 100)
@@ -300,9 +333,11 @@ class WhisperEngine:
         encoder_output = self._model.encode(features)
 
         duration = len(audio) / SAMPLE_RATE
-        max_new = min(440 - len(self._prompt), int(14 * duration) + 16)
+        prompt = self._prompt_ts if timestamps else self._prompt
+        max_new = min(440 - len(prompt), int(20 * duration) + 24)
         tok = self._tokenizer
         candidates: list[tuple[str, float, float, float, float]] = []
+        covers: list[float] = []
         beam = self.partial_beam_size if partial else self.beam_size
         for temperature in self.temperatures[:1] if partial else self.temperatures:
             kwargs: dict[str, Any]
@@ -315,10 +350,12 @@ class WhisperEngine:
                 }
             else:
                 kwargs = {"beam_size": beam, "patience": 1.0}
-            res = self._generate(encoder_output, max_new, **kwargs)
+            res = self._generate(encoder_output, max_new, prompt, **kwargs)
             tokens = res.sequences_ids[0]
             avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
-            text = tok.decode(tokens).strip()
+            text = tok.decode([t for t in tokens if t < tok.eot]).strip()
+            stamps = [t for t in tokens if t >= tok.timestamp_begin]
+            covers.append((max(stamps) - tok.timestamp_begin) * 0.02 if stamps else 0.0)
             ratio = compression_ratio(text)
             nsp = float(res.no_speech_prob)
             candidates.append((text, avg_logprob, nsp, ratio, temperature))
@@ -327,7 +364,9 @@ class WhisperEngine:
             if ratio <= self.compression_ratio_threshold and avg_logprob >= self.log_prob_threshold:
                 break
         ok = [c for c in candidates if c[3] <= self.compression_ratio_threshold]
-        text, avg_logprob, nsp, ratio, temperature = max(ok or candidates, key=lambda c: c[1])
+        best = max(ok or candidates, key=lambda c: c[1])
+        covered = covers[candidates.index(best)]
+        text, avg_logprob, nsp, ratio, temperature = best
         if not partial and has_digit_loop(text):
             # Whisper looped on a digit string (a phone number): decode once more,
             # deterministically, with a repetition penalty; cut what still loops.
@@ -335,12 +374,13 @@ class WhisperEngine:
             res = self._generate(
                 encoder_output,
                 max_new,
+                prompt,
                 beam_size=self.beam_size,
                 patience=1.0,
                 repetition_penalty=self.loop_repetition_penalty,
             )
             tokens = res.sequences_ids[0]
-            redo = tok.decode(tokens).strip()
+            redo = tok.decode([t for t in tokens if t < tok.eot]).strip()
             if has_digit_loop(redo) or not redo:
                 redo = truncate_digit_loop(text)
                 if has_digit_loop(redo):
@@ -349,15 +389,27 @@ class WhisperEngine:
                 avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
                 nsp = float(res.no_speech_prob)
             text, ratio, temperature = redo, compression_ratio(redo), 0.0
-        return self._guard(text, avg_logprob, nsp, ratio, temperature)
+        return self.guard(text, avg_logprob, nsp, ratio, temperature), covered
 
-    def _generate(self, encoder_output: Any, max_new: int, **options: Any) -> Any:
+    def strip_echo(self, text: str) -> str:
+        """``text`` without any echo of the initial prompt or of the hotword list (see
+        :func:`~asr.whisper.filters.strip_prompt_echo`). A single hotword said by the caller
+        is kept: only stretches longer than the longest hotword count as an echo."""
+        text = strip_prompt_echo(text, self.initial_prompt)
+        if self.hotwords:
+            longest = max(len(w) for w in self.hotwords.split())
+            text = strip_prompt_echo(text, self.hotwords, min_chars=max(8, longest + 2))
+        return text
+
+    def _generate(
+        self, encoder_output: Any, max_new: int, prompt: list[int], **options: Any
+    ) -> Any:
         """One CTranslate2 decode of the prompt + ``encoder_output`` (scores and no-speech
         probability returned; blanks and the usual tokens suppressed)."""
         return self._model.model.generate(
             encoder_output,
-            [self._prompt],
-            max_length=len(self._prompt) + max_new,
+            [prompt],
+            max_length=len(prompt) + max_new,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
@@ -365,9 +417,23 @@ class WhisperEngine:
             **options,
         )[0]
 
-    def _guard(
+    @property
+    def model(self) -> Any:
+        """The loaded ``faster_whisper.WhisperModel`` (for :mod:`asr.whisper.offline`)."""
+        return self._model
+
+    @contextlib.contextmanager
+    def decoder_lock(self) -> Iterator[None]:
+        """Hold the decoder (blocking) for work outside :meth:`decode`, e.g. a second pass."""
+        with self._lock:
+            yield
+
+    def guard(
         self, text: str, avg_logprob: float, nsp: float, ratio: float, temperature: float
     ) -> DecodeResult:
+        """The text guards of every decode (no speech, improbable, prompt echo, loops,
+        known hallucinations): the kept text, or ``raw=""`` with the reason."""
+
         def out(raw: str, why: str | None) -> DecodeResult:
             return DecodeResult(raw, avg_logprob, nsp, ratio, temperature, why)
 
@@ -375,7 +441,7 @@ class WhisperEngine:
             return out("", f"no speech (no_speech_prob {nsp:.2f}, avg_logprob {avg_logprob:.2f})")
         if avg_logprob < self.drop_log_prob:
             return out("", f"improbable text (avg_logprob {avg_logprob:.2f})")
-        simplified = to_simplified(text.replace("\ufffd", "")).strip()
+        simplified = self.strip_echo(to_simplified(text.replace("\ufffd", "")).strip())
         collapsed = collapse_repeats(simplified)
         if ratio > self.compression_ratio_threshold and collapsed == simplified:
             return out("", f"repetitive text (compression ratio {ratio:.2f})")

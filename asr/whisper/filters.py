@@ -4,7 +4,8 @@ Pure text functions used by :class:`asr.whisper.decoder.WhisperEngine` after eac
 :func:`collapse_repeats` (a phrase said over and over), :func:`has_digit_loop` /
 :func:`truncate_digit_loop` (a digit string looping: ``158123456781567815812…``),
 :func:`is_hallucination` (subtitle credits Whisper produces from noise) and
-:func:`compression_ratio` (zlib ratio: very repetitive text compresses well).
+:func:`compression_ratio` (zlib ratio: very repetitive text compresses well) and
+:func:`strip_prompt_echo` (the decoding prompt emitted as if it had been said).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "compression_ratio",
     "has_digit_loop",
     "is_hallucination",
+    "strip_prompt_echo",
     "truncate_digit_loop",
 ]
 
@@ -126,6 +128,67 @@ def is_hallucination(text: str) -> bool:
     for h in _HALLUCINATION_KEYS:
         key = key.replace(h, "")
     return not key
+
+
+PROMPT_ECHO_MIN = 5  # characters of the prompt that make an echo (real speech rarely repeats 5)
+
+
+def strip_prompt_echo(text: str, prompt: str, min_chars: int = PROMPT_ECHO_MIN) -> str:
+    """Remove the parts of ``text`` that repeat the decoding prompt.
+
+    Whisper sometimes emits its initial prompt (or hotword list) as speech, often slightly
+    changed (``我这是普通话的句子使用简体中文`` for the prompt ``以下是普通话的句子，使用简体中文。``).
+    Every stretch of ``text`` that shares at least ``min_chars`` consecutive characters
+    (punctuation ignored) with ``prompt`` is cut, together with up to two characters on each
+    side that also occur in the prompt (the changed edges of the echo). Shorter overlaps are
+    kept: they are ordinary words the prompt happens to contain."""
+    if not text or not prompt:
+        return text
+    key = strip_punct(prompt)
+    if len(key) < min_chars:
+        return text
+    chars = set(key)
+    # index the prompt's n-grams once; scan the text's characters (punctuation skipped)
+    grams = {key[i : i + min_chars] for i in range(len(key) - min_chars + 1)}
+    pos = [i for i, c in enumerate(text) if strip_punct(c)]
+    flat = "".join(text[i] for i in pos)
+    hit = [False] * len(flat)
+    for i in range(len(flat) - min_chars + 1):
+        if flat[i : i + min_chars] in grams:
+            for j in range(i, i + min_chars):
+                hit[j] = True
+    if not any(hit):
+        return text
+    for i, h in enumerate(list(hit)):
+        if not h:
+            continue
+        for step in (-1, 1):  # widen over the echo's changed edges
+            j = i + step
+            for _ in range(2):
+                if not 0 <= j < len(flat) or hit[j] or flat[j] not in chars:
+                    break
+                hit[j] = True
+                j += step
+    _absorb_fragments(flat, hit)
+    keep = [True] * len(text)
+    for i, h in enumerate(hit):
+        if h:
+            keep[pos[i]] = False
+    out = "".join(c for c, k in zip(text, keep, strict=True) if k)
+    return re.sub(r"^[，,。.、；;\s]+", "", out).strip()
+
+
+def _absorb_fragments(flat: str, hit: list[bool], max_len: int = 2) -> None:
+    """Mark the one- or two-character remnants between an echo and the start / end of the
+    text (``我这`` of ``我这是普通话的句子…``): alone they are not speech."""
+    runs = [i for i in range(len(hit)) if hit[i] and (i == 0 or not hit[i - 1])]
+    ends = [i for i in range(len(hit)) if hit[i] and (i == len(hit) - 1 or not hit[i + 1])]
+    if runs and 0 < runs[0] <= max_len:
+        for j in range(runs[0]):
+            hit[j] = True
+    if ends and 0 < len(hit) - 1 - ends[-1] <= max_len:
+        for j in range(ends[-1] + 1, len(hit)):
+            hit[j] = True
 
 
 @dataclass(frozen=True, slots=True)

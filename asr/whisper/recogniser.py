@@ -130,7 +130,7 @@ class WhisperRecognizer:
         self._rate = rate
         self._in_samples = 0
         self._resampler = None
-        self._endpointer = Endpointer(self.engine.vad_config)
+        self._endpointer = Endpointer(self.engine.vad_config.for_rate(rate))
         self._partial_at = 0
         self._partial_utt_start = None
         self._partial_sent = False

@@ -12,6 +12,7 @@ an utterance is cut at ``max_utterance_s`` (at its quietest recent window) so Wh
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -21,7 +22,15 @@ import numpy as np
 
 from asr.errors import EngineUnavailableError
 
-__all__ = ["SAMPLE_RATE", "WINDOW", "Endpointer", "SileroStream", "Utterance", "VadConfig"]
+__all__ = [
+    "SAMPLE_RATE",
+    "TELEPHONE_THRESHOLDS",
+    "WINDOW",
+    "Endpointer",
+    "SileroStream",
+    "Utterance",
+    "VadConfig",
+]
 
 WINDOW = 512  # samples per VAD window at 16 kHz
 CONTEXT = 64  # samples of the previous window the model sees
@@ -89,6 +98,20 @@ class VadConfig:
     min_silence_s: float = 0.6
     speech_pad_s: float = 0.4
     max_utterance_s: float = 20.0
+
+    def for_rate(self, rate: int) -> VadConfig:
+        """The thresholds for audio that arrives at ``rate``. Silero's 16 kHz model gives
+        band-limited telephone speech (8 kHz, 300-3400 Hz) much lower probabilities
+        (a call channel's speech: median 0.55-0.75, silence 99.9th percentile 0.32), so at
+        8 kHz and below the thresholds are lowered to ``TELEPHONE_THRESHOLDS``; ``min_speech_s``
+        still keeps clicks out."""
+        if rate > 8000 or (self.threshold, self.neg_threshold) != (0.5, 0.35):
+            return self  # wideband, or thresholds chosen explicitly
+        threshold, neg = TELEPHONE_THRESHOLDS
+        return dataclasses.replace(self, threshold=threshold, neg_threshold=neg)
+
+
+TELEPHONE_THRESHOLDS = (0.35, 0.2)  # (threshold, neg_threshold) for 8 kHz input
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -72,6 +73,15 @@ def _load_engine(
     )
 
 
+def _second_pass(
+    factory: Any, source: Any, channel_map: tuple[str, ...], file_rate: int
+) -> Iterator[Any]:
+    """The offline second pass of a whole file (Whisper), as an iterator of final events."""
+    from asr.whisper.offline import transcribe_source
+
+    yield from transcribe_source(factory, source, channel_map, source_rate=file_rate)  # type: ignore[arg-type]
+
+
 def devices() -> None:
     """List the audio input devices (microphones, headsets, line inputs)."""
     from asr.audio import list_input_devices
@@ -133,9 +143,18 @@ def transcribe(
     model: Annotated[
         str | None, typer.Option("--model", help="Vosk model folder, or Whisper model folder/name.")
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Whisper: run the live streaming recogniser (as during a call) instead of "
+            "the offline second pass, e.g. to compare the two.",
+        ),
+    ] = False,
 ) -> None:
     """Transcribe an audio file (or re-transcribe a saved session) and print the final
-    segments with their times."""
+    segments with their times. With Whisper this is the offline second pass: whole
+    utterances decoded with the model's long-form settings (more accurate than live)."""
     from asr.errors import ASRError, AudioFileError
 
     session_dir: Path | None = None
@@ -207,13 +226,19 @@ def transcribe(
 
     if channel_map is None:
         channel_map = load_settings().channel_map  # left = caller unless configured otherwise
-    transcriber = Transcriber(source, factory, channel_map, on_progress=on_progress)
     kept: list[TranscriptEvent] = []
     finals = 0
+    transcriber: Transcriber | None = None
+    events: Iterator[TranscriptEvent]
+    if factory.name == "whisper" and not live:
+        events = _second_pass(factory, source, channel_map, info.sample_rate)
+    else:
+        transcriber = Transcriber(source, factory, channel_map, on_progress=on_progress)
+        events = transcriber.events()
     try:
-        if progress is not None:
+        if progress is not None and transcriber is not None:
             progress.start()
-        for ev in transcriber.events():
+        for ev in events:
             if not ev.final or not ev.text.strip():  # (an empty final only clears a partial)
                 continue
             finals += 1
@@ -226,13 +251,15 @@ def transcribe(
     except ASRError as exc:
         raise _fail(str(exc), 1) from exc
     except KeyboardInterrupt:
-        transcriber.stop()
+        if transcriber is not None:
+            transcriber.stop()
         raise _fail("interrupted", 130) from None
     finally:
         if progress is not None:
             progress.stop()
-        transcriber.stop()
-        transcriber.join(timeout=5)
+        if transcriber is not None:
+            transcriber.stop()
+            transcriber.join(timeout=5)
     if finals == 0:
         echo("note: no speech recognised", err=True)
     if session_dir is not None:
