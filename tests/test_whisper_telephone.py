@@ -169,3 +169,36 @@ def test_a_spoken_mobile_number_keeps_its_11_digits_on_the_telephone_copy() -> N
     assert len(number) == 11
     assert number in digit_strings(_live(audio, rate))
     assert number in digit_strings(_second(audio, rate))
+
+
+@slow
+def test_a_reviewers_second_pass_keeps_both_passes_of_a_session(tmp_path: Path) -> None:
+    """``hotline transcribe SESSION --engine whisper``: the offline second pass of a sample
+    call's audio is kept as events.whisper.jsonl; the live events stay untouched."""
+    import shutil
+
+    from asr.recording import load_events
+    from asr.text import cer
+
+    sample = REPO / "audio_samples" / "08_rude_agent"
+    shutil.copytree(sample, tmp_path / "call")
+    session = tmp_path / "call" / "session"
+    original = (session / "events.jsonl").read_bytes()
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "transcribe", str(session), "--engine", "whisper"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=400,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert (session / "events.jsonl").read_bytes() == original
+    live = load_events(session / "events.jsonl")
+    second = load_events(session / "events.whisper.jsonl")
+    assert second.complete and second.header["engine"] == "whisper"
+    assert {e.speaker for e in second.finals} == {"caller", "agent"}
+    for speaker in ("caller", "agent"):
+        a = "".join(e.text for e in live.finals if e.speaker == speaker)
+        b = "".join(e.text for e in second.finals if e.speaker == speaker)
+        assert cer(normalize_for_scoring(a), normalize_for_scoring(b)) < 0.4, (speaker, a, b)

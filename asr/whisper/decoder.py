@@ -36,7 +36,6 @@ they would double the decoding cost.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import math
 import os
@@ -70,7 +69,6 @@ __all__ = ["DEFAULT_PROMPT", "WhisperEngine"]
 log = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = "以下是普通话的句子，使用简体中文。"
-TAIL_S = 1.0  # a final whose timestamps end this much before its audio has its tail decoded
 TAIL_MIN_S = 3.0  # utterances shorter than this are not checked for a lost tail
 SHORT_TEXT_RATE = 3.0  # characters a second below which a final may have lost its tail
 
@@ -294,35 +292,33 @@ class WhisperEngine:
     def _decode_locked(self, audio: np.ndarray, *, partial: bool = False) -> DecodeResult:
         """Decode an utterance. Whisper sometimes ends a long utterance early, at a pause
         (a 9.5 s sentence giving its first half): a final with too little text for its length
-        (under ``SHORT_TEXT_RATE`` characters a second) is decoded again with timestamps, and
-        the audio after the last timestamp is decoded too, so no utterance loses its tail."""
-        result, _ = self._decode_once(audio, partial=partial)
+        (under ``SHORT_TEXT_RATE`` characters a second) is decoded again with timestamps,
+        which carries Whisper past the pause; the longer text is kept unless it only says
+        the short one twice, so no utterance loses its tail."""
+        result = self._decode_once(audio, partial=partial)
         duration = len(audio) / SAMPLE_RATE
         if partial or not result.raw or duration < TAIL_MIN_S:
             return result
         if len(strip_punct(result.raw)) / duration >= SHORT_TEXT_RATE:
             return result
-        timed, covered = self._decode_once(audio, timestamps=True)
-        if not timed.raw or covered <= 0 or duration - covered < TAIL_S:
-            return result
-        tail, _ = self._decode_once(audio[int(covered * SAMPLE_RATE) :])
-        if not tail.raw:
-            return result
+        timed = self._decode_once(audio, timestamps=True)
         self.tail_redecodes += 1
-        return dataclasses.replace(timed, raw=timed.raw + tail.raw)
+        if len(timed.raw) <= len(result.raw) or result.raw in timed.raw[len(result.raw) :]:
+            return result  # no longer, or the short text said twice (a loop, not a tail)
+        return timed
 
     def _decode_once(
         self, audio: np.ndarray, *, partial: bool = False, timestamps: bool = False
-    ) -> tuple[DecodeResult, float]:
-        """One decode of one window: the guarded result and the seconds its timestamps
-        cover (0 without ``timestamps``)."""
+    ) -> DecodeResult:
+        """One guarded decode of one window (``timestamps``: let Whisper write its segment
+        times, which are dropped from the text)."""
         fe = self._model.feature_extractor
         max_samples = 30 * SAMPLE_RATE
         audio = np.asarray(audio, dtype=np.float32)[:max_samples]
         rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
         level = 20 * math.log10(rms) if rms > 0 else -200.0
         if level < self.min_level_dbfs:
-            return DecodeResult("", 0.0, 1.0, 0.0, 0.0, f"silence ({level:.0f} dBFS)"), 0.0
+            return DecodeResult("", 0.0, 1.0, 0.0, 0.0, f"silence ({level:.0f} dBFS)")
         features = fe(audio)
         frames = features.shape[-1]
         target = min(3000, math.ceil((frames + self.encoder_pad_s * 100) / 100.0) * 100)
@@ -337,7 +333,6 @@ class WhisperEngine:
         max_new = min(440 - len(prompt), int(20 * duration) + 24)
         tok = self._tokenizer
         candidates: list[tuple[str, float, float, float, float]] = []
-        covers: list[float] = []
         beam = self.partial_beam_size if partial else self.beam_size
         for temperature in self.temperatures[:1] if partial else self.temperatures:
             kwargs: dict[str, Any]
@@ -354,8 +349,6 @@ class WhisperEngine:
             tokens = res.sequences_ids[0]
             avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
             text = tok.decode([t for t in tokens if t < tok.eot]).strip()
-            stamps = [t for t in tokens if t >= tok.timestamp_begin]
-            covers.append((max(stamps) - tok.timestamp_begin) * 0.02 if stamps else 0.0)
             ratio = compression_ratio(text)
             nsp = float(res.no_speech_prob)
             candidates.append((text, avg_logprob, nsp, ratio, temperature))
@@ -364,9 +357,7 @@ class WhisperEngine:
             if ratio <= self.compression_ratio_threshold and avg_logprob >= self.log_prob_threshold:
                 break
         ok = [c for c in candidates if c[3] <= self.compression_ratio_threshold]
-        best = max(ok or candidates, key=lambda c: c[1])
-        covered = covers[candidates.index(best)]
-        text, avg_logprob, nsp, ratio, temperature = best
+        text, avg_logprob, nsp, ratio, temperature = max(ok or candidates, key=lambda c: c[1])
         if not partial and has_digit_loop(text):
             # Whisper looped on a digit string (a phone number): decode once more,
             # deterministically, with a repetition penalty; cut what still loops.
@@ -389,7 +380,7 @@ class WhisperEngine:
                 avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
                 nsp = float(res.no_speech_prob)
             text, ratio, temperature = redo, compression_ratio(redo), 0.0
-        return self.guard(text, avg_logprob, nsp, ratio, temperature), covered
+        return self.guard(text, avg_logprob, nsp, ratio, temperature)
 
     def strip_echo(self, text: str) -> str:
         """``text`` without any echo of the initial prompt or of the hotword list (see

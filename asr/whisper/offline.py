@@ -9,9 +9,11 @@ timestamps, beam search, temperature fallback driven by the compression ratio an
 average log-probability, the previous window's text as context — which is exactly how the
 plain model is run offline, so the second pass is as good as the model.
 
-faster-whisper's Silero VAD (``vad_filter``) first removes long silences — on a call
-channel the other party's turns are silence, where Whisper otherwise invents subtitles —
-with ``min_silence_ms`` long enough that a pause inside a sentence never splits it. The
+On a recording longer than one window, faster-whisper's Silero VAD (``vad_filter``) first
+removes long silences — on a call channel the other party's turns are silence, where Whisper
+otherwise invents subtitles — with low thresholds (telephone speech scores low with Silero's
+16 kHz model) and ``min_silence_ms`` long enough that a pause inside a sentence never splits
+it. A recording of one window or less is decoded whole, exactly as the plain model does. The
 same guards as the live path apply to every segment (prompt echo, loops, known
 hallucinations, improbable text), and each kept segment becomes a final
 :class:`~asr.events.TranscriptEvent` with its own times.
@@ -47,8 +49,11 @@ class OfflineConfig:
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     condition_on_previous_text: bool = True
     vad_filter: bool = True
+    vad_min_recording_s: float = 30.0  # one window or less: no VAD (Whisper sees it whole)
+    vad_threshold: float = 0.25  # low: only long silences are removed, never quiet speech
+    vad_neg_threshold: float = 0.1
     min_silence_ms: int = 2000
-    speech_pad_ms: int = 400
+    speech_pad_ms: int = 600
     seed: int = 0  # temperature fallback samples: seeded, so a re-run gives the same text
 
 
@@ -60,11 +65,8 @@ def transcribe_channel(
     *,
     t0: float = 0.0,
     config: OfflineConfig | None = None,
-    source_rate: int = SAMPLE_RATE,
 ) -> list[TranscriptEvent]:
-    """Decode one channel (16 kHz float32 mono) offline; one final event per kept segment.
-    ``source_rate`` is the rate the audio was recorded at: telephone audio (8 kHz) gets the
-    VAD thresholds of :meth:`~asr.whisper.vad.VadConfig.for_rate`."""
+    """Decode one channel (16 kHz float32 mono) offline; one final event per kept segment."""
     import ctranslate2
 
     cfg = config or OfflineConfig()
@@ -72,15 +74,15 @@ def transcribe_channel(
     if not audio.size:
         return []
     ctranslate2.set_random_seed(cfg.seed)
-    thresholds = engine.vad_config.for_rate(source_rate)
+    use_vad = cfg.vad_filter and len(audio) / SAMPLE_RATE > cfg.vad_min_recording_s
     vad = (
         {
-            "threshold": thresholds.threshold,
-            "neg_threshold": thresholds.neg_threshold,
+            "threshold": cfg.vad_threshold,
+            "neg_threshold": cfg.vad_neg_threshold,
             "min_silence_duration_ms": cfg.min_silence_ms,
             "speech_pad_ms": cfg.speech_pad_ms,
         }
-        if cfg.vad_filter
+        if use_vad
         else None
     )
     with engine.decoder_lock():
@@ -95,7 +97,7 @@ def transcribe_channel(
             condition_on_previous_text=cfg.condition_on_previous_text,
             initial_prompt=engine.initial_prompt or None,
             hotwords=engine.hotwords,
-            vad_filter=cfg.vad_filter,
+            vad_filter=use_vad,
             vad_parameters=vad,
         )
         decoded = list(segments)
@@ -133,11 +135,9 @@ def transcribe_array(
     speakers: Sequence[Speaker] = ("caller", "agent"),
     *,
     config: OfflineConfig | None = None,
-    source_rate: int | None = None,
 ) -> list[TranscriptEvent]:
     """Decode a whole recording (``(n,)`` mono or ``(n, channels)``; int16 or float; any
-    rate, resampled with soxr) channel by channel; events in time order. ``source_rate``:
-    the rate it was recorded at, when it was resampled before (default ``sample_rate``)."""
+    rate, resampled with soxr) channel by channel; events in time order."""
     if sample_rate <= 0:
         raise ASRError(f"invalid sample rate {sample_rate}")
     data = np.asarray(samples)
@@ -156,11 +156,7 @@ def transcribe_array(
 
             mono = soxr.resample(mono, sample_rate, SAMPLE_RATE).astype(np.float32)
         speaker = speakers[ch] if ch < len(speakers) else speakers[-1]
-        events.extend(
-            transcribe_channel(
-                engine, mono, speaker, ch, config=config, source_rate=source_rate or sample_rate
-            )
-        )
+        events.extend(transcribe_channel(engine, mono, speaker, ch, config=config))
     return sorted(events, key=lambda e: (e.start, e.channel))
 
 
@@ -170,10 +166,8 @@ def transcribe_source(
     speakers: Sequence[Speaker] = ("caller", "agent"),
     *,
     config: OfflineConfig | None = None,
-    source_rate: int | None = None,
 ) -> list[TranscriptEvent]:
-    """Read a whole :class:`~asr.audio.AudioSource` (a file) and decode it offline;
-    ``source_rate`` is the file's own rate when the source resamples it."""
+    """Read a whole :class:`~asr.audio.AudioSource` (a file) and decode it offline."""
     parts: dict[int, list[np.ndarray]] = {}
     rate = SAMPLE_RATE
     try:
@@ -189,4 +183,4 @@ def transcribe_source(
     for ch, chans in parts.items():
         mono = np.concatenate(chans).astype(np.int16, copy=False)
         data[: len(mono), ch] = mono
-    return transcribe_array(engine, data, rate, speakers, config=config, source_rate=source_rate)
+    return transcribe_array(engine, data, rate, speakers, config=config)

@@ -73,13 +73,11 @@ def _load_engine(
     )
 
 
-def _second_pass(
-    factory: Any, source: Any, channel_map: tuple[str, ...], file_rate: int
-) -> Iterator[Any]:
+def _second_pass(factory: Any, source: Any, channel_map: tuple[str, ...]) -> Iterator[Any]:
     """The offline second pass of a whole file (Whisper), as an iterator of final events."""
     from asr.whisper.offline import transcribe_source
 
-    yield from transcribe_source(factory, source, channel_map, source_rate=file_rate)  # type: ignore[arg-type]
+    yield from transcribe_source(factory, source, channel_map)  # type: ignore[arg-type]
 
 
 def devices() -> None:
@@ -231,7 +229,7 @@ def transcribe(
     transcriber: Transcriber | None = None
     events: Iterator[TranscriptEvent]
     if factory.name == "whisper" and not live:
-        events = _second_pass(factory, source, channel_map, info.sample_rate)
+        events = _second_pass(factory, source, channel_map)
     else:
         transcriber = Transcriber(source, factory, channel_map, on_progress=on_progress)
         events = transcriber.events()
