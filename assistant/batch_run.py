@@ -89,9 +89,7 @@ def analyze_batch(engine: Any, lines: list[Line], k: int = 5) -> list[dict[str, 
     return [s for s in slots if s is not None]
 
 
-def _fill(
-    engine: Any, pending: list[tuple[int, Any, str]], slots: list[Any], k: int
-) -> None:
+def _fill(engine: Any, pending: list[tuple[int, Any, str]], slots: list[Any], k: int) -> None:
     try:
         analyses = engine.analyze_many([t for _, _, t in pending], k=k)
     except Exception:  # one bad text must not fail its batch: fall back one by one
@@ -213,9 +211,7 @@ def _ray_stream(
     try:
         task = ray.remote(num_cpus=1)(_worker_batch)
         parallel = max(workers, int(ray.cluster_resources().get("CPU", 1)))
-        yield from _ordered(
-            lambda b: task.remote(backend, b, k), ray.get, batches, 2 * parallel
-        )
+        yield from _ordered(lambda b: task.remote(backend, b, k), ray.get, batches, 2 * parallel)
     finally:
         if started:
             ray.shutdown()

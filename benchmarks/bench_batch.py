@@ -26,7 +26,9 @@ def _texts() -> list[str]:
     for f in sorted((DATA / "devset").glob("*.jsonl")):
         texts += [json.loads(line)["text"] for line in f.read_text("utf-8").splitlines()]
     for line in (DATA / "calls_devset" / "calls.jsonl").read_text("utf-8").splitlines():
-        texts += [t["text"] for t in json.loads(line).get("turns", []) if t.get("speaker") == "caller"]
+        texts += [
+            t["text"] for t in json.loads(line).get("turns", []) if t.get("speaker") == "caller"
+        ]
     return [texts[i % len(texts)] for i in range(N_ITEMS)]
 
 
