@@ -94,7 +94,7 @@ def _fill(engine: Any, pending: list[tuple[int, Any, str]], slots: list[Any], k:
         analyses = engine.analyze_many([t for _, _, t in pending], k=k)
     except Exception:  # one bad text must not fail its batch: fall back one by one
         analyses = []
-        for _, rid, text in pending:
+        for _, _rid, text in pending:
             try:
                 analyses.append(engine.analyze(text, k=k))
             except Exception as exc:
