@@ -77,6 +77,20 @@ def analyze_record(engine: EngineLike, record: dict[str, Any], k: int = 5) -> di
     text = record.get("text")
     if text is None and "turns" in record:  # a whole call (issue #5.4)
         return analyze_call_record(engine, record, k)
+    problem = text_problem(record)
+    if problem is not None:
+        return problem
+    try:
+        analysis = engine.analyze(text, k=k)
+    except Exception as exc:  # one bad record must not stop the batch
+        return {"id": record_id, "error": f"analysis failed: {exc}"}
+    return text_result(engine, record_id, text, analysis)
+
+
+def text_problem(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The error record of a text record whose ``text`` cannot be analysed, else None."""
+    record_id = record.get("id")
+    text = record.get("text")
     if text is None:
         return {"id": record_id, "error": 'missing field \'text\' (expected {"id", "text"})'}
     if not isinstance(text, str):
@@ -86,10 +100,11 @@ def analyze_record(engine: EngineLike, record: dict[str, Any], k: int = 5) -> di
         }
     if not text.strip():
         return {"id": record_id, "error": "field 'text' is empty"}
-    try:
-        analysis = engine.analyze(text, k=k)
-    except Exception as exc:  # one bad record must not stop the batch
-        return {"id": record_id, "error": f"analysis failed: {exc}"}
+    return None
+
+
+def text_result(engine: Any, record_id: Any, text: str, analysis: Analysis) -> dict[str, Any]:
+    """The output record of one analysed text (categories, verdict, fields, scripts)."""
     out = analysis_to_dict(record_id, analysis)
     try:  # fields, summary and scripts (issue #5.4)
         enrich_text_result(engine, text, analysis, out)

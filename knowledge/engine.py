@@ -188,7 +188,24 @@ class KnowledgeEngine:
     def analyze(self, text: str, k: int = 5) -> Analysis:
         """Categories, scope verdict, urgency, emotion and what to say, for caller text."""
         norm = normalize_text(text)
-        qvec = self._query_vector(norm)
+        return self._analyze_normalized(text, norm, self._query_vector(norm), k)
+
+    def analyze_many(self, texts: Sequence[str], k: int = 5) -> list[Analysis]:
+        """:meth:`analyze` for many texts, embedding their queries in one batched call
+        (what a batching backend gains from); the results are those of :meth:`analyze`."""
+        norms = [normalize_text(t) for t in texts]
+        qvecs: list[Any] = [None] * len(norms)
+        todo = [i for i, n in enumerate(norms) if n]
+        if todo and self.semantic_ready:
+            vecs = self.searcher.encode_queries([norms[i] for i in todo])
+            for i, vec in zip(todo, vecs, strict=True):
+                qvecs[i] = vec
+        return [
+            self._analyze_normalized(t, n, q, k)
+            for t, n, q in zip(texts, norms, qvecs, strict=True)
+        ]
+
+    def _analyze_normalized(self, text: str, norm: str, qvec: Any, k: int) -> Analysis:
         # classify on a fixed depth so that urgency does not depend on how many categories
         # the caller asked for
         deep = self.searcher.search_normalized(norm, max(k, ANALYSIS_DEPTH), qvec)

@@ -12,6 +12,7 @@ dev set (see ``SearchConfig``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,13 @@ class HybridSearcher:
         if sem is None:
             return None
         return sem.embedder.encode_queries([text])[0]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Query vectors of many normalised texts in one backend call (None without one)."""
+        sem = self.semantic
+        if sem is None:
+            return None
+        return sem.embedder.encode_queries(texts)
 
     def search(self, text: str, k: int = 5) -> SearchResult:
         norm = normalize_text(text)

