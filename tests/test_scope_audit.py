@@ -38,14 +38,25 @@ def test_cry_for_help_is_not_a_figure_of_speech(text: str) -> None:
     assert not RULES.match(text)
 
 
-def test_audit_flags_a_pattern_only_one_line_needs() -> None:
+def test_audit_flags_a_pattern_only_one_line_needs(tmp_path: Path) -> None:
+    f = tmp_path / "rules.yaml"
+    f.write_text(
+        "rules:\n"
+        "  - id: wish\n    name: 个人愿望\n    verdict: decline\n    reason: no_substance\n"
+        "    keywords: [介绍对象]\n    patterns: ['涨工资', '买彩票']\n"
+        "    examples: [帮我介绍对象, 想让政府介绍对象, 给我介绍对象吧]\n"
+        "    basis: 依据\n    script: 话术\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(f)
     rows = [
-        {"id": "a", "text": "救命啊 快来人", "verdict": "refer"},
-        {"id": "b", "text": "今天天气不错", "verdict": "accept"},
+        {"id": "a", "text": "我想让你们给我涨工资", "verdict": "decline"},
+        {"id": "b", "text": "帮我买彩票", "verdict": "decline"},
+        {"id": "c", "text": "老板不给涨工资", "verdict": "accept"},
+        {"id": "d", "text": "帮我介绍对象", "verdict": "decline"},
     ]
-    assert lonely_pattern_hits(RULES, rows) == []  # the rule's own examples use the pattern
-    rows = [{"id": "c", "text": "有人倒地不起了", "verdict": "refer"}]
-    assert [h.line_id for h in lonely_pattern_hits(RULES, rows)] == ["c"]
+    # a: 涨工资 also matches line c; b: 买彩票 matches nothing else; d fires by keyword
+    assert [h.line_id for h in lonely_pattern_hits(rules, rows)] == ["b"]
 
 
 def test_dev_set_lonely_pattern_hits_do_not_grow() -> None:
