@@ -174,7 +174,9 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
         if spelled:
             surname = spelled
         if surname in sn.single or surname in sn.compound:
-            m_full = re.search(rf"叫\s*({re.escape(surname)}[{CJK}]{{1,2}})", text)
+            m_full = re.search(
+                rf"(?:叫|[，,]\s*)\s*({re.escape(surname)}[{CJK}]{{1,2}})(?![{CJK}])", text
+            )
             if m_full and valid_full_name(_take_name(m_full.group(1))):
                 return make_field(
                     "name", _take_name(m_full.group(1)), 0.9, text, at, kind="full_name"
