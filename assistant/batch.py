@@ -78,8 +78,8 @@ def analyze_record(engine: EngineLike, record: dict[str, Any], k: int = 5) -> di
     if text is None and "turns" in record:  # a whole call (issue #5.4)
         return analyze_call_record(engine, record, k)
     problem = text_problem(record)
-    if problem is not None:
-        return problem
+    if problem is not None or not isinstance(text, str):
+        return problem or {"id": record_id, "error": "text must be a string"}
     try:
         analysis = engine.analyze(text, k=k)
     except Exception as exc:  # one bad record must not stop the batch

@@ -40,8 +40,9 @@ DEFAULT_BATCH = 64  # query texts per backend call (sentence-transformers gains 
 _ENGINE: dict[str | None, Any] = {}  # one engine per worker process and backend
 
 
-def build_engine(backend: str | None) -> Any:
-    """The knowledge engine from settings, embeddings loaded (stdout kept clean)."""
+def build_engine(backend: str | None, *, background: bool = False) -> Any:
+    """The knowledge engine from settings (stdout kept clean); embeddings loaded before it
+    returns unless ``background``."""
     from assistant.settings import load_settings
     from knowledge.engine import KnowledgeEngine
 
@@ -52,7 +53,7 @@ def build_engine(backend: str | None) -> Any:
             embedding_backend=backend or settings.embedding_backend,
             embedding_model=settings.embedding_model,
             cache_dir=settings.vector_cache_dir,
-            load_in_background=False,
+            load_in_background=background,
         )
 
 

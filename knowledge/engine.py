@@ -198,7 +198,7 @@ class KnowledgeEngine:
         todo = [i for i, n in enumerate(norms) if n]
         if todo and self.semantic_ready:
             vecs = self.searcher.encode_queries([norms[i] for i in todo])
-            for i, vec in zip(todo, vecs, strict=True):
+            for i, vec in zip(todo, vecs if vecs is not None else [None] * len(todo), strict=True):
                 qvecs[i] = vec
         return [
             self._analyze_normalized(t, n, q, k)

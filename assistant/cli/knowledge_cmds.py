@@ -40,23 +40,15 @@ def _quiet_jieba() -> None:
 
 def _build_engine(backend: str | None, *, background: bool = False) -> KnowledgeEngine:
     """The engine from settings (with stdout kept clean); exits with a message on error."""
-    from assistant.settings import load_settings
-    from knowledge.engine import KnowledgeEngine
     from knowledge.errors import KnowledgeError
 
     if backend is not None and backend not in BACKENDS:
         raise _fail(f"--backend must be one of {', '.join(BACKENDS)}", 2)
-    settings = load_settings()
+    from assistant.batch_run import build_engine
+
     _quiet_jieba()
     try:
-        with contextlib.redirect_stdout(sys.stderr):
-            return KnowledgeEngine.create(
-                catalogue_paths=settings.catalogue_paths or None,
-                embedding_backend=backend or settings.embedding_backend,
-                embedding_model=settings.embedding_model,
-                cache_dir=settings.vector_cache_dir,
-                load_in_background=background,
-            )
+        return build_engine(backend, background=background)
     except KnowledgeError as exc:
         raise _fail(str(exc), 1) from exc
 
