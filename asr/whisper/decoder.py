@@ -330,7 +330,7 @@ class WhisperEngine:
 
         duration = len(audio) / SAMPLE_RATE
         prompt = self._prompt_ts if timestamps else self._prompt
-        max_new = min(440 - len(prompt), int(20 * duration) + 24)
+        max_new = min(440 - len(prompt), int(14 * duration) + 16)
         tok = self._tokenizer
         candidates: list[tuple[str, float, float, float, float]] = []
         beam = self.partial_beam_size if partial else self.beam_size

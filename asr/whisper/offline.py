@@ -9,11 +9,12 @@ timestamps, beam search, temperature fallback driven by the compression ratio an
 average log-probability, the previous window's text as context — which is exactly how the
 plain model is run offline, so the second pass is as good as the model.
 
-On a recording longer than one window, faster-whisper's Silero VAD (``vad_filter``) first
-removes long silences — on a call channel the other party's turns are silence, where Whisper
-otherwise invents subtitles — with low thresholds (telephone speech scores low with Silero's
-16 kHz model) and ``min_silence_ms`` long enough that a pause inside a sentence never splits
-it. A recording of one window or less is decoded whole, exactly as the plain model does. The
+On a call channel (longer than one window, or with speech apart by long silences),
+faster-whisper's Silero VAD (``vad_filter``) first removes the long silences — the other
+party's turns, where Whisper otherwise invents subtitles or stops decoding — with low
+thresholds (telephone speech scores low with Silero's 16 kHz model) and ``min_silence_ms``
+long enough that a pause inside a sentence never splits it. A single utterance is decoded
+whole, exactly as the plain model does. The
 same guards as the live path apply to every segment (prompt echo, loops, known
 hallucinations, improbable text), and each kept segment becomes a final
 :class:`~asr.events.TranscriptEvent` with its own times.
@@ -49,7 +50,7 @@ class OfflineConfig:
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     condition_on_previous_text: bool = True
     vad_filter: bool = True
-    vad_min_recording_s: float = 30.0  # one window or less: no VAD (Whisper sees it whole)
+    vad_min_recording_s: float = 30.0  # shorter, with one stretch of speech: decoded whole
     vad_threshold: float = 0.25  # low: only long silences are removed, never quiet speech
     vad_neg_threshold: float = 0.1
     min_silence_ms: int = 2000
@@ -74,17 +75,13 @@ def transcribe_channel(
     if not audio.size:
         return []
     ctranslate2.set_random_seed(cfg.seed)
-    use_vad = cfg.vad_filter and len(audio) / SAMPLE_RATE > cfg.vad_min_recording_s
-    vad = (
-        {
-            "threshold": cfg.vad_threshold,
-            "neg_threshold": cfg.vad_neg_threshold,
-            "min_silence_duration_ms": cfg.min_silence_ms,
-            "speech_pad_ms": cfg.speech_pad_ms,
-        }
-        if use_vad
-        else None
-    )
+    vad = {
+        "threshold": cfg.vad_threshold,
+        "neg_threshold": cfg.vad_neg_threshold,
+        "min_silence_duration_ms": cfg.min_silence_ms,
+        "speech_pad_ms": cfg.speech_pad_ms,
+    }
+    use_vad = cfg.vad_filter and _has_long_silence(audio, vad, cfg.vad_min_recording_s)
     with engine.decoder_lock():
         segments, _info = engine.model.transcribe(
             audio,
@@ -98,7 +95,7 @@ def transcribe_channel(
             initial_prompt=engine.initial_prompt or None,
             hotwords=engine.hotwords,
             vad_filter=use_vad,
-            vad_parameters=vad,
+            vad_parameters=vad if use_vad else None,
         )
         decoded = list(segments)
     events: list[TranscriptEvent] = []
@@ -126,6 +123,19 @@ def transcribe_channel(
             )
         )
     return events
+
+
+def _has_long_silence(audio: np.ndarray, vad: dict[str, float], window_s: float) -> bool:
+    """Whether the VAD should cut ``audio``: always for a recording longer than one window;
+    for a shorter one only when it holds two or more stretches of speech apart by a long
+    silence (a call channel: Whisper's long-form decoding loses the speech after a long
+    silence). A single utterance is decoded whole, as the plain model decodes it: the 16 kHz
+    VAD misses quiet telephone-band speech there."""
+    if len(audio) / SAMPLE_RATE > window_s:
+        return True
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return len(get_speech_timestamps(audio, VadOptions(**vad))) >= 2
 
 
 def transcribe_array(
