@@ -58,7 +58,8 @@ _REPEAT_RE = re.compile(r"(.{1,10}?)\1{3,}", re.DOTALL)
 _SEP = r"[，,。.！!？?、；;\s]*"
 _DOUBLED_RE = re.compile(f"(\\S{{4,}}?)(?:{_SEP}\\1)+", re.DOTALL)
 _NUMERIC = re.compile(rf"[\d{digit_chars()}十\s\-]+")
-_DIGIT_RUN = re.compile(rf"[\d{digit_chars()}]{{13,}}")
+# a digit run, with the dashes Whisper puts between digit groups (158-1234-5678)
+_DIGIT_RUN = re.compile(rf"[\d{digit_chars()}](?:-?[\d{digit_chars()}]){{12,}}")
 MAX_DIGIT_RUN = 20  # no phone number, ID or amount said in one go is longer
 
 
@@ -85,7 +86,7 @@ def collapse_repeats(text: str, min_total: int = 12) -> str:
 
 
 def _looping_run(run: str) -> bool:
-    digits = to_digits(run)
+    digits = re.sub(r"\D", "", to_digits(run))
     if len(digits) > MAX_DIGIT_RUN:
         return True
     grams = [digits[i : i + 4] for i in range(len(digits) - 3)]
@@ -107,8 +108,8 @@ def truncate_digit_loop(text: str) -> str:
 
     def cut(m: re.Match[str]) -> str:
         run = m.group(0)
-        if not _looping_run(run):
-            return run
+        if not _looping_run(run) or not run.isalnum():
+            return run  # (a run with separators is left to the repetition-penalty re-decode)
         digits = to_digits(run)
         for period in range(7, 13):
             if digits[:period] == digits[period : 2 * period]:
