@@ -83,13 +83,13 @@ async def test_call_to_submitted_ticket_with_keyboard_only(
         assert screen.state is not None and screen.runner is not None
         assert screen.state.suggestions[0].leaf.name == "占道经营"
         name = screen.query_one("#f-name", Input)
-        assert name.has_focus and name.value.startswith("张")
+        assert name.has_focus and name.value == "张三"  # 我姓张，张三: the whole name
 
         keys = KeyCounter(pilot)
         t0 = time.perf_counter()
         # the user corrects the name, takes the top category, confirms the rest, submits
         await keys.press("ctrl+u")  # clear the name field
-        await keys.type("张三")
+        await keys.type("张三丰")  # the heard 张三 was wrong
         await keys.press("enter")
         await keys.press("f3", "f6")
         await wait_for(pilot, lambda: screen.runner.pending == 0)
@@ -98,7 +98,7 @@ async def test_call_to_submitted_ticket_with_keyboard_only(
         await keys.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmSubmit), what="confirm modal")
         readback = str(app.screen.query_one("#confirm-readback", Static).render())
-        assert "张三" in readback and "13812345678" in readback
+        assert "张三丰" in readback and "13812345678" in readback
         await keys.press("enter")
         await wait_for(pilot, lambda: screen.submitted_number is not None, what="stored")
         elapsed = time.perf_counter() - t0
@@ -112,7 +112,7 @@ async def test_call_to_submitted_ticket_with_keyboard_only(
     assert len(tickets) == 1
     t = tickets[0]
     assert (t.name, t.phone, t.category_path.split(" > ")[-1]) == (
-        "张三",
+        "张三丰",
         "13812345678",
         "占道经营",
     )
@@ -123,7 +123,7 @@ async def test_call_to_submitted_ticket_with_keyboard_only(
     assert ("confirmed", "phone") in trail
     # ... and each change made during the call is there as well, at its own moment
     during = [a for a in store.audit(t.id) if a.actor == "call_taker" and a.at < t.created_at]
-    assert ("edited", "name", "张三") in {(a.action, a.field, a.new_value) for a in during}
+    assert ("edited", "name", "张三丰") in {(a.action, a.field, a.new_value) for a in during}
     assert ("confirmed", "category") in {(a.action, a.field) for a in during}
 
 

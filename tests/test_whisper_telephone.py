@@ -13,7 +13,6 @@ then, through the real Whisper base model and real human recordings (``HOTLINE_T
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -131,31 +130,21 @@ def test_an_8khz_mulaw_file_goes_through_the_second_pass_cli() -> None:
     path = audio_root() / "real_more" / "tel" / LONG
     info = sf.info(str(path))
     assert info.samplerate == 8000 and "ULAW" in info.subtype  # the telephone copy
-    env = {**os.environ, "HOTLINE_ASR_ENGINE": "whisper"}
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "transcribe",
-            str(path),
-            "--engine",
-            "whisper",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=240,
-        check=False,
-    )
+    out = _transcribe(path, "--json")
     assert out.returncode == 0, out.stderr
     segments = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     assert segments and all(s["speaker"] == "caller" for s in segments)
     hyp = "".join(s["raw"] for s in segments)
     ref = dict(transcripts("real_more/tel"))[LONG]
     assert edit_counts(normalize_for_scoring(ref), normalize_for_scoring(hyp)).cer < 0.3, hyp
+
+
+def _transcribe(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``hotline transcribe PATH --engine whisper ARGS`` in a subprocess (the second pass)."""
+    cmd = [sys.executable, "-m", "assistant", "transcribe", str(path), "--engine", "whisper"]
+    return subprocess.run(
+        [*cmd, *args], capture_output=True, text=True, cwd=REPO, timeout=400, check=False
+    )
 
 
 MOBILE = "aishell_sample_BAC009S0150W0108.wav"  # 13700972714, read digit by digit
@@ -184,14 +173,7 @@ def test_a_reviewers_second_pass_keeps_both_passes_of_a_session(tmp_path: Path) 
     shutil.copytree(sample, tmp_path / "call")
     session = tmp_path / "call" / "session"
     original = (session / "events.jsonl").read_bytes()
-    out = subprocess.run(
-        [sys.executable, "-m", "assistant", "transcribe", str(session), "--engine", "whisper"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=400,
-        check=False,
-    )
+    out = _transcribe(session)
     assert out.returncode == 0, out.stderr
     assert (session / "events.jsonl").read_bytes() == original
     live = load_events(session / "events.jsonl")
