@@ -8,6 +8,8 @@
   time.
 * :mod:`asr.whisper.recogniser` — :class:`WhisperRecognizer`: one call channel, VAD-cut
   utterances, bounded-rate partials.
+* :mod:`asr.whisper.offline` — the second pass: a whole recording decoded with
+  faster-whisper's long-form settings (:func:`transcribe_array`, :func:`transcribe_source`).
 
 Importing the package loads numpy only; faster-whisper (CTranslate2, onnxruntime) is
 imported when an engine is created or the VAD first runs.
@@ -27,6 +29,7 @@ from asr.whisper.model import (
     install_whisper_base,
     whisper_status,
 )
+from asr.whisper.offline import OfflineConfig, transcribe_array, transcribe_source
 from asr.whisper.recogniser import WhisperRecognizer
 from asr.whisper.vad import Endpointer, Utterance, VadConfig
 
@@ -34,6 +37,7 @@ __all__ = [
     "DEFAULT_PROMPT",
     "DecodeResult",
     "Endpointer",
+    "OfflineConfig",
     "Utterance",
     "VadConfig",
     "WhisperEngine",
@@ -44,6 +48,8 @@ __all__ = [
     "has_digit_loop",
     "install_whisper_base",
     "is_hallucination",
+    "transcribe_array",
+    "transcribe_source",
     "truncate_digit_loop",
     "whisper_status",
 ]
