@@ -65,13 +65,12 @@ def _score(clips: list[Clip], hyps: list[str]) -> dict[str, Any]:
 
 
 def _anchor(folder: Path, clips: list[Clip]) -> tuple[list[str], float]:
-    from faster_whisper import WhisperModel, decode_audio
+    from faster_whisper import decode_audio
 
     from asr.text import to_simplified
     from asr.whisper import DEFAULT_PROMPT
 
     model = _anchor_model(folder)
-    assert isinstance(model, WhisperModel)
     hyps, busy = [], 0.0
     for clip in clips:
         audio = decode_audio(str(clip.path), sampling_rate=16000)
@@ -164,6 +163,8 @@ def run() -> list[dict[str, Any]]:
     audio_dir = _audio_dir()
     if audio_dir is None:
         return [{"set": "-", "system": "skipped", "notes": "HOTLINE_TEST_AUDIO_DIR not set"}]
+    import soundfile as sf
+
     from asr.whisper import WhisperEngine
     from asr.whisper.model import install_whisper_base
 
@@ -172,11 +173,7 @@ def run() -> list[dict[str, Any]]:
     live = os.environ.get("BENCH_TELEPHONE_LIVE", "1") != "0"
     rows: list[dict[str, Any]] = []
     for name, clips in clip_sets(audio_dir).items():
-        seconds = 0.0
-        for clip in clips:
-            import soundfile as sf
-
-            seconds += sf.info(str(clip.path)).duration
+        seconds = sum(sf.info(str(clip.path)).duration for clip in clips)
         systems: list[tuple[str, list[str], float, str]] = []
         hyps, busy = _anchor(folder, clips)
         systems.append(("anchor (plain model)", hyps, busy / seconds, ""))

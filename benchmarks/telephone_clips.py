@@ -20,7 +20,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Clip", "clip_sets", "has_digits"]
+__all__ = ["Clip", "clip_sets"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +29,6 @@ class Clip:
     name: str
     path: Path
     reference: str
-
-
-def has_digits(reference: str) -> bool:
-    from asr.text import normalize_for_scoring
-
-    return any(c.isdigit() for c in normalize_for_scoring(reference))
 
 
 def _rows(folder: Path) -> list[tuple[str, str]]:

@@ -331,7 +331,6 @@ class WhisperEngine:
         duration = len(audio) / SAMPLE_RATE
         prompt = self._prompt_ts if timestamps else self._prompt
         max_new = min(440 - len(prompt), int(14 * duration) + 16)
-        tok = self._tokenizer
         candidates: list[tuple[str, float, float, float, float]] = []
         beam = self.partial_beam_size if partial else self.beam_size
         for temperature in self.temperatures[:1] if partial else self.temperatures:
@@ -348,7 +347,7 @@ class WhisperEngine:
             res = self._generate(encoder_output, max_new, prompt, **kwargs)
             tokens = res.sequences_ids[0]
             avg_logprob = float(res.scores[0]) * len(tokens) / (len(tokens) + 1)
-            text = tok.decode([t for t in tokens if t < tok.eot]).strip()
+            text = self._text(tokens)
             ratio = compression_ratio(text)
             nsp = float(res.no_speech_prob)
             candidates.append((text, avg_logprob, nsp, ratio, temperature))
@@ -371,7 +370,7 @@ class WhisperEngine:
                 repetition_penalty=self.loop_repetition_penalty,
             )
             tokens = res.sequences_ids[0]
-            redo = tok.decode([t for t in tokens if t < tok.eot]).strip()
+            redo = self._text(tokens)
             if has_digit_loop(redo) or not redo:
                 redo = truncate_digit_loop(text)
                 if has_digit_loop(redo):
@@ -391,6 +390,10 @@ class WhisperEngine:
             longest = max(len(w) for w in self.hotwords.split())
             text = strip_prompt_echo(text, self.hotwords, min_chars=max(8, longest + 2))
         return text
+
+    def _text(self, tokens: Sequence[int]) -> str:
+        """The text of decoded tokens, timestamp and special tokens left out."""
+        return self._tokenizer.decode([t for t in tokens if t < self._tokenizer.eot]).strip()
 
     def _generate(
         self, encoder_output: Any, max_new: int, prompt: list[int], **options: Any

@@ -109,7 +109,7 @@ def analyze(
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=True)
     failed = 0
     with _open_input(file) as fh:
-        total = _count_lines(fh)
+        total = _count_lines(fh) if sys.stderr.isatty() else None  # only a bar needs it
         progress, task = _progress(total)
         try:
             for result in run_batches(
