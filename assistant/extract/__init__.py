@@ -23,7 +23,15 @@ from assistant.extract.address import (
     merge_address,
     normalize_address,
 )
-from assistant.extract.name import SURNAME_SPELLINGS, agent_asks_name, extract_name, surnames
+from assistant.extract.name import (
+    SURNAME_SPELLINGS,
+    agent_asks_name,
+    agent_title_surname,
+    extract_name,
+    name_surname,
+    same_sound,
+    surnames,
+)
 from assistant.extract.phone import (
     PhoneTracker,
     agent_asks_phone,
@@ -43,6 +51,7 @@ __all__ = [
     "address_parts",
     "agent_asks_name",
     "agent_asks_phone",
+    "agent_title_surname",
     "caller_confirms",
     "digit_fragment",
     "draft_request",
@@ -52,7 +61,9 @@ __all__ = [
     "extract_phone",
     "is_garbled_digits",
     "merge_address",
+    "name_surname",
     "normalize_address",
     "phone_kind",
+    "same_sound",
     "surnames",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "agent_asks_name",
     "agent_title_surname",
     "extract_name",
+    "name_surname",
     "same_sound",
     "surnames",
 ]
@@ -135,6 +136,11 @@ def valid_full_name(name: str, *, strict: bool = False) -> bool:
     return not (set(name[len(surname) :]) & _PLACE_SUFFIX and name[-1] in _PLACE_SUFFIX)
 
 
+def name_surname(name: str) -> str:
+    """The surname a name value starts with (钱先生 -> 钱, 欧阳晓雯 -> 欧阳), or ""."""
+    return _surname_prefix(name) or ""
+
+
 def same_sound(a: str, b: str) -> bool:
     """Do ``a`` and ``b`` sound alike (fuzzy toneless pinyin, as a recogniser confuses them)?"""
     from knowledge.pinyin import syllables
@@ -226,7 +232,11 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
         and m_de
         and m_de.group(2) in m_de.group(1)
         and (asked or re.search(r"姓", text))
-        and (m_de.group(2) in sn.single or m_de.group(2) in sn.compound)
+        and (
+            m_de.group(2) in sn.single
+            or m_de.group(2) in sn.compound
+            or re.search(f"姓{re.escape(m_de.group(2))}", text)
+        )
     ):
         desc = (m_de.group(2), m_de.start(), m_de.end())
     spelled = desc[0] if desc else None
@@ -317,6 +327,8 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
         if len(cand) == 2 and cand not in sn.compound:
             cand = cand[1]
         prefix = text[: m.end(1) - len(cand)]
+        if prefix.endswith(cand):  # 谢谢同志 is thanks, not 谢同志
+            continue
         if (cand in sn.single or cand in sn.compound) and (
             asked or re.search(r"(我是|我叫|我姓|这边是|^|，|,)\s*$", prefix)
         ):

@@ -19,9 +19,11 @@ from assistant.extract._text import make_field, nfkc
 __all__ = [
     "PhoneTracker",
     "agent_asks_phone",
+    "apply_edits",
     "caller_confirms",
     "digit_fragment",
     "extract_phone",
+    "has_edits",
     "is_garbled_digits",
     "phone_kind",
 ]
@@ -48,10 +50,65 @@ def agent_asks_phone(text: str) -> bool:
 _KIND_CONF = {"mobile": 0.95, "landline": 0.9, "local": 0.7}
 
 
+_YAO_RE = re.compile(rf"要(?=[{_DIGIT_CHARS}]{{2}})|(?<=[{_DIGIT_CHARS}])要(?=[{_DIGIT_CHARS}\s])")
+
+
 def _phone_text(text: str) -> str:
-    """NFKC, spoken doubles (双八 -> 88), and Whisper-style groups kept as runs."""
+    """NFKC, spoken doubles (双八 -> 88), 要 heard for 幺 between digits, and Whisper-style
+    groups kept as runs."""
     text = normalize_text(nfkc(text))
+    text = _YAO_RE.sub("幺", text)
     return _DOUBLE_RE.sub(lambda m: m.group(1) * 2, text)
+
+
+_D = f"[{_DIGIT_CHARS}]"
+# Partial corrections of a number already said: (pattern, digits it gives, where they go).
+_EDITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"中间(?:四位|的|那四位)?(?:是|应该是|改成|改为)?\s*({_D}{{4}})(?!{_D})"), "middle"),
+    (re.compile(rf"(?:前三位|开头|前面三位)(?:是|应该是|改成|改为)?\s*({_D}{{3}})(?!{_D})"), "head"),
+    (
+        re.compile(
+            rf"(?:最后四位|后四位|后面四位|尾号|尾数)(?:是|应该是|改成|改为)?\s*({_D}{{4}})(?!{_D})"
+        ),
+        "tail",
+    ),
+    (re.compile(rf"不是({_D})[\s，,、]*(?:是|而是|应该是)({_D})(?!{_D})"), "digit"),
+)
+
+
+def apply_edits(base: str, text: str) -> str:
+    """``base`` with the partial corrections said in ``text`` applied in order: 中间是…
+    (digits 4-7 of a mobile), 前三位是…, 后四位是… / 尾号…, 哦不是七，是八 (the last 7
+    becomes 8). Returns ``base`` unchanged when nothing applies."""
+    text = _phone_text(text)
+    found = sorted(
+        ((m.start(), m, kind) for pat, kind in _EDITS for m in pat.finditer(text)),
+        key=lambda x: x[0],
+    )
+    out = base
+    for _pos, m, kind in found:
+        new = to_digits(m.group(1))
+        if kind == "middle" and len(out) == 11:
+            out = out[:3] + new + out[7:]
+        elif kind == "head" and len(out) >= 7:
+            out = new + out[3:]
+        elif kind == "tail" and len(out) >= 7:
+            out = out[:-4] + new
+        elif kind == "digit":
+            old, repl = to_digits(m.group(1)), to_digits(m.group(2))
+            i = out.rfind(old)
+            if i >= 0:
+                out = out[:i] + repl + out[i + 1 :]
+    return out
+
+
+def has_edits(text: str) -> bool:
+    """Does ``text`` hold a partial correction of a number (中间是… / 后四位是… / 不是七是八)?"""
+    t = _phone_text(text)
+    return any(pat.search(t) for pat, _k in _EDITS)
+
+
+_AREA_RE = re.compile(rf"区号(?:是)?\s*(0{_D}{{2,3}}|零{_D}{{2,3}}|洞{_D}{{2,3}})")
 
 
 def _runs(text: str) -> list[tuple[str, list[str], str]]:
@@ -83,6 +140,19 @@ def _repeated_number(digits: str) -> str | None:
     return None
 
 
+def _greedy(groups: list[str]) -> tuple[list[str], str]:
+    """Greedy accumulation over spoken groups: the numbers completed and the leftover."""
+    found: list[str] = []
+    acc = ""
+    for g in groups:
+        acc += g
+        kind = phone_kind(acc)
+        if kind in ("mobile", "landline") or (kind == "local" and len(acc) == 8):
+            found.append(acc)
+            acc = ""
+    return found, acc
+
+
 def _numbers_in_run(digits: str, groups: list[str]) -> list[str]:
     """Complete phone numbers inside one run (several numbers spoken back to back).
 
@@ -92,14 +162,12 @@ def _numbers_in_run(digits: str, groups: list[str]) -> list[str]:
     window is picked from its middle."""
     if phone_kind(digits) and len(digits) >= 7:
         return [digits]
-    found: list[str] = []
-    acc = ""
-    for g in groups:  # greedy accumulation over the spoken groups
-        acc += g
-        kind = phone_kind(acc)
-        if kind in ("mobile", "landline") or (kind == "local" and len(acc) == 8):
-            found.append(acc)
-            acc = ""
+    found, acc = _greedy(groups)
+    if len(digits) > _MAX_RUN and not found:
+        for start in range(1, len(groups)):  # a stray group before the number (中间是1204，186…)
+            later, rest = _greedy(groups[start:])
+            if later and not rest:
+                return later
     if len(digits) > _MAX_RUN:
         if found and not acc:
             return found
@@ -154,6 +222,16 @@ def extract_phone(text: str, *, at: float | None = None) -> FieldValue | None:
                 partial = (digits, words)
         corrected = False
     if best:
+        # partial corrections said after the number (中间是… / 后四位是… / 不是七，是八)
+        tail = text[text.rfind(best[1]) + len(best[1]) :] if best[1] in text else text
+        edited = apply_edits(best[0], tail)
+        if edited != best[0] and phone_kind(edited):
+            best = (edited, text.strip("，,。 "))
+        area = _AREA_RE.search(text)
+        if area and phone_kind(best[0]) == "local":
+            with_area = to_digits(area.group(1)) + best[0]
+            if phone_kind(with_area) == "landline":
+                best = (with_area, text.strip("，,。 "))
         kind = phone_kind(best[0]) or "unknown"
         conf = _KIND_CONF.get(kind, 0.4)
         return make_field("phone", best[0], conf, best[1], at, kind=kind, complete="true")
@@ -255,7 +333,11 @@ class PhoneTracker:
         self.pending, self.sources, self.last_at = "", [], None
 
     def feed(self, text: str, at: float | None, *, expecting: bool = False) -> FieldValue | None:
-        readback, self.readback = self.readback, None
+        readback = self.readback
+        edited = self._edit(text, at, readback)
+        if edited is not None:
+            return edited
+        self.readback = None
         if readback is not None and caller_confirms(text):
             digits, rb_at, words = readback
             if rb_at is None or at is None or at - rb_at <= self.confirm_window:
@@ -283,10 +365,46 @@ class PhoneTracker:
             self.caller_number, self.caller_garbled = "", True
         return out
 
-    def feed_agent(self, text: str, at: float | None) -> FieldValue | None:
+    def _edit(
+        self, text: str, at: float | None, readback: tuple[str, float | None, str] | None
+    ) -> FieldValue | None:
+        """A partial correction (不对，后四位是七七五八) of the number just read back or last
+        said, when the utterance holds no whole number of its own."""
+        if not has_edits(text):
+            return None
+        single = extract_phone(text, at=at)
+        if single is not None and single.extra.get("complete") == "true":
+            return None
+        base = readback[0] if readback is not None else self.caller_number
+        if not base or not phone_kind(base):
+            return None
+        edited = apply_edits(base, text)
+        if edited == base or not phone_kind(edited):
+            return None
+        self.readback = None
+        self.reset()
+        self.caller_number, self.caller_garbled = edited, False
+        kind = phone_kind(edited) or "unknown"
+        return make_field(
+            "phone",
+            edited,
+            _KIND_CONF.get(kind, 0.4),
+            text.strip(),
+            at,
+            kind=kind,
+            complete="true",
+            source="caller_correction",
+            corrected=base,
+        )
+
+    def feed_agent(
+        self, text: str, at: float | None, *, expecting: bool = False
+    ) -> FieldValue | None:
         """An agent utterance: remember a read-back for the caller to confirm; return it
-        at once (lower confidence) when what the caller said is not a valid number."""
-        if not _PHONE_WORD_RE.search(text or ""):
+        at once (lower confidence) when what the caller said is not a valid number.
+        ``expecting``: the phone number was asked for just now (a bare read-back counts)."""
+        cue = _PHONE_WORD_RE.search(text or "") or _READBACK_CUE_RE.search(text or "")
+        if not (cue or expecting):
             return None
         said = extract_phone(text, at=at)
         if said is None or said.extra.get("complete") != "true":
