@@ -191,8 +191,12 @@ class CallFields:
                     source_text=text,
                     status="suggested",
                     at=at,
-                    extra={"kind": "surname", "surname": surname, "agent_surname": surname,
-                           "source": "agent_title"},
+                    extra={
+                        "kind": "surname",
+                        "surname": surname,
+                        "agent_surname": surname,
+                        "source": "agent_title",
+                    },
                 )
             )
             return
@@ -205,20 +209,23 @@ class CallFields:
                 confidence=max(cur.confidence, 0.9),
                 extra={**cur.extra, "agent_surname": surname, "confirmed_by": "agent"},
             )
-        elif (
-            said
-            and extract.same_sound(said, surname)
-            and cur.extra.get("described") != "true"
-        ):
+        elif said and extract.same_sound(said, surname) and cur.extra.get("described") != "true":
             self.values["name"] = replace(
                 cur,
                 value=surname + cur.value[len(said) :],
-                extra={**cur.extra, "surname": surname, "agent_surname": surname,
-                       "caller_said": said},
+                extra={
+                    **cur.extra,
+                    "surname": surname,
+                    "agent_surname": surname,
+                    "caller_said": said,
+                },
             )
         elif not said and cur.extra.get("source") == "agent_title":
-            self.values["name"] = replace(cur, value=surname, extra={**cur.extra,
-                                          "surname": surname, "agent_surname": surname})
+            self.values["name"] = replace(
+                cur,
+                value=surname,
+                extra={**cur.extra, "surname": surname, "agent_surname": surname},
+            )
 
     def _on_caller_address(self, text: str, at: float) -> None:
         addr = extract.extract_address(text, at=at)

@@ -242,7 +242,9 @@ def _heard(clean: list[dict[str, Any]], heard_path: Path, *, keep_split: bool) -
 def shared_calls_dir() -> Path | None:
     """``HOTLINE_CALLS_DIR`` or ``../shared/calls`` beside the repository, when present."""
     env = os.environ.get("HOTLINE_CALLS_DIR")
-    beside = [p / "shared" / "calls" for p in (_ROOT.parent, _ROOT.parent.parent, Path.cwd().parent)]
+    beside = [
+        p / "shared" / "calls" for p in (_ROOT.parent, _ROOT.parent.parent, Path.cwd().parent)
+    ]
     for cand in ([Path(env)] if env else []) + beside:
         if (cand / "calls.jsonl").is_file():
             return cand
@@ -256,7 +258,7 @@ def field_table(
     sentences: Path | None = None,
     *,
     calls: bool = True,
-    shared: Path | None | bool = True,
+    shared: Path | bool | None = True,
 ) -> Table:
     """The rows of the fields table: every data set, variant and split available."""
     rows: Table = []

@@ -178,7 +178,9 @@ def _given_after(text: str, surname: str) -> str:
         given += ch
     if given and (surname + given) in _NOT_NAMES:
         return ""
-    return given if given and not (set(given) & _PLACE_SUFFIX) else ""
+    # 栋 / 园 / 苑 end given names as often as places (国栋, 嘉园); next to a surname
+    # description they are names
+    return given if given and not (set(given) & (_PLACE_SUFFIX - set("栋园苑"))) else ""
 
 
 # Characters that are not in a transliterated (Mongolian, Uyghur, Tibetan ...) name.
@@ -190,7 +192,9 @@ _NON_NAME_CHARS = set(
 
 def _other_name(text: str) -> str:
     """A name without a Han surname after 我叫 / 我是 (其木格, 阿依古丽), or ""."""
-    m = re.search(rf"(?:我叫|我是|叫我|名字叫|名字是|我的名字是)\s*([{CJK}]{{2,5}})(?![{CJK}])", text)
+    m = re.search(
+        rf"(?:我叫|我是|叫我|名字叫|名字是|我的名字是)\s*([{CJK}]{{2,5}})(?![{CJK}])", text
+    )
     if not m:
         return ""
     cand = m.group(1)
@@ -205,7 +209,9 @@ def agent_title_surname(text: str) -> str:
     Only at the start of the utterance or of a clause (好的钱先生，…), and only a surname of
     the 百家姓 tables."""
     sn = surnames()
-    for m in re.finditer(rf"(?:^|[，,。！!？?\s]|好的|您好|那么|那)([{CJK}]{{1,2}}?)({_TITLE_RE})", text):
+    for m in re.finditer(
+        rf"(?:^|[，,。！!？?\s]|好的|您好|那么|那)([{CJK}]{{1,2}}?)({_TITLE_RE})", text
+    ):
         cand = m.group(1)
         if cand in sn.compound or (len(cand) == 1 and cand in sn.single):
             return cand
@@ -276,14 +282,8 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
     m = re.search(rf"(?:免贵姓|我姓|姓)\s*([{CJK}]{{1,2}})", masked)
     if m:
         raw = m.group(1)
-        surname = None
-        for comp in sn.compound:
-            if comp and raw.startswith(comp):
-                surname = comp
-        if surname is None:
-            surname = raw[0]
-        if spelled and (desc is None or desc[2] <= m.start(1) or same_sound(raw[0], spelled)
-                        or surname not in sn.single):
+        surname = next((c for c in sn.compound if c and raw.startswith(c)), raw[0])
+        if spelled:
             surname = spelled
         if surname in sn.single or surname in sn.compound:
             given = _given_after(masked[m.end(1) - len(raw) + len(surname) :], surname)
