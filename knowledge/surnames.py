@@ -1,5 +1,5 @@
-"""How callers say their surname: descriptions (弓长张, 金字旁的钱) and compound surnames,
-from ``knowledge/data/surnames.yaml`` (validated; errors name file, line and field).
+"""How callers say their surname: descriptions (弓长张, 金字旁的钱), compound surnames and the
+common surnames by frequency (for a heard homophone: 前 -> 钱), from ``knowledge/data/surnames.yaml`` (validated; errors name file, line and field).
 
 :func:`load_surnames` reads the file once; :meth:`SurnameData.find_description` finds a
 description in a caller's words, also when the recogniser wrote it with other characters of
@@ -54,6 +54,15 @@ class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     descriptions: list[_Description]
     compound: list[str] = []
+    common: list[str] = []
+
+    @field_validator("common")
+    @classmethod
+    def _common(cls, v: list[str]) -> list[str]:
+        out = [_han(s, 1, 1) for s in v]
+        if len(set(out)) != len(out):
+            raise ValueError("a surname is listed twice")
+        return out
 
     @field_validator("compound")
     @classmethod
@@ -77,6 +86,15 @@ class SurnameData:
 
     descriptions: dict[str, str]
     compound: tuple[str, ...]
+    common: tuple[str, ...] = ()
+
+    def by_sound(self, char: str) -> str:
+        """The most common surname with the toneless pinyin of ``char``, or "":
+        前 -> 钱, 类 -> 雷, 正 -> 郑."""
+        if len(char) != 1:
+            return ""
+        want = syllables(char)
+        return next((s for s in self.common if syllables(s) == want), "")
 
     def find_description(self, text: str) -> DescriptionMatch | None:
         """The longest description in ``text``: written exactly, else heard as characters
@@ -114,7 +132,7 @@ def load_surnames(path: Path | str | None = None) -> SurnameData:
     for d in model.descriptions:
         for say in d.say:
             table[say] = d.surname
-    return SurnameData(table, tuple(dict.fromkeys(model.compound)))
+    return SurnameData(table, tuple(dict.fromkeys(model.compound)), tuple(model.common))
 
 
 @lru_cache(maxsize=1)

@@ -91,3 +91,31 @@ def test_groups_over_turns() -> None:
         ]
     )
     assert f.values["phone"].value == "18612047359"
+
+
+def test_a_number_said_twice_beats_one_said_once() -> None:
+    f = _call(
+        [
+            ("agent", "您的联系电话是？"),
+            ("caller", "一五九 四七二三 八八零六。"),
+            ("agent", "好的，电话一五九四七二三八八零六。"),
+            ("caller", "电话一五九 四七二三 八八零八。"),
+        ]
+    )
+    assert f.values["phone"].value == "15947238806"
+    # ... but a correction still wins
+    f = _call(
+        [
+            ("agent", "您的联系电话是？"),
+            ("caller", "一五九 四七二三 八八零六。"),
+            ("agent", "好的，电话一五九四七二三八八零六。"),
+            ("caller", "不对，是一五九 四七二三 八八零八。"),
+        ]
+    )
+    assert f.values["phone"].value == "15947238808"
+
+
+def test_the_form_shows_the_turn_the_number_came_from() -> None:
+    f = _call([("agent", "您的电话？"), ("caller", "嗯"), ("caller", "电话13511897032")])
+    phone = f.values["phone"]
+    assert phone.at == 8.0 and "13511897032" in phone.source_text

@@ -124,7 +124,9 @@ class CallFields:
         reading the number back (taken when the caller's own is not valid)."""
         for name in fields_asked(text):
             self._asked[name] = at
-        surname = extract.agent_title_surname(text)
+        surname = extract.agent_title_surname(
+            text, by_sound=self._recently_asked("name", at, window=60.0)
+        )
         if surname:
             self._agent_names(surname, text, at)
         readback = self._phone.feed_agent(
@@ -203,7 +205,14 @@ class CallFields:
         if cur.status != "suggested":
             return
         said = extract.name_surname(cur.value) or cur.extra.get("surname", "")
-        if said == surname:
+        if cur.extra.get("by_sound") == "true" and said != surname:
+            # the caller's surname was only guessed from its sound: the agent's form wins
+            self.values["name"] = replace(
+                cur,
+                value=surname + cur.value[len(said) :],
+                extra={**cur.extra, "surname": surname, "agent_surname": surname},
+            )
+        elif said == surname:
             self.values["name"] = replace(
                 cur,
                 confidence=max(cur.confidence, 0.9),

@@ -251,6 +251,12 @@ def shared_calls_dir() -> Path | None:
     return None
 
 
+def _sentence_files() -> list[Path]:
+    """The dev set's sentence files (``sentences.jsonl`` first, then e.g. ``addresses.jsonl``)."""
+    files = sorted(p for p in FIELDS_DEVSET_DIR.glob("*.jsonl") if p.name != "calls.jsonl")
+    return sorted(files, key=lambda p: p.name != "sentences.jsonl")
+
+
 Table = list[tuple[str, str, str, FieldScores]]  # (data set, variant, split, scores)
 
 
@@ -262,9 +268,10 @@ def field_table(
 ) -> Table:
     """The rows of the fields table: every data set, variant and split available."""
     rows: Table = []
-    path = sentences or FIELDS_DEVSET_DIR / "sentences.jsonl"
-    for (variant, split), sc in sorted(score_sentences(path).items()):
-        rows.append((f"sentences ({path.name})", variant, split, sc))
+    paths = [sentences] if sentences else _sentence_files()
+    for path in paths:
+        for (variant, split), sc in sorted(score_sentences(path).items()):
+            rows.append((f"sentences ({path.name})", variant, split, sc))
     if not calls:
         return rows
     own = FIELDS_DEVSET_DIR / "calls.jsonl"

@@ -203,11 +203,23 @@ def _other_name(text: str) -> str:
     return cand
 
 
-def agent_title_surname(text: str) -> str:
+# Characters before 先生 / 女士 that are not a heard surname (好的先生, 您先生, 老先生).
+_TITLE_STOP = set("好的您你我他她这那老大小先女对是嗯啊哦喂请谢")
+
+
+def _by_sound(char: str) -> str:
+    from knowledge.surnames import load_surnames
+
+    return "" if char in _TITLE_STOP else load_surnames().by_sound(char)
+
+
+def agent_title_surname(text: str, *, by_sound: bool = False) -> str:
     """The surname in the agent's form of address (钱先生 / 李女士), or "".
 
     Only at the start of the utterance or of a clause (好的钱先生，…), and only a surname of
-    the 百家姓 tables."""
+    the 百家姓 tables; with ``by_sound`` (the agent has just asked for the name) a character
+    that is no surname is taken as the most common surname sounding like it (recognised
+    text: 前女士 -> 钱, 正阿姨 -> 郑)."""
     sn = surnames()
     for m in re.finditer(
         rf"(?:^|[，,。！!？?\s]|好的|您好|那么|那)([{CJK}]{{1,2}}?)({_TITLE_RE})", text
@@ -215,6 +227,8 @@ def agent_title_surname(text: str) -> str:
         cand = m.group(1)
         if cand in sn.compound or (len(cand) == 1 and cand in sn.single):
             return cand
+        if by_sound and len(cand) == 1 and _by_sound(cand):
+            return _by_sound(cand)
     return ""
 
 
@@ -283,8 +297,11 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
     if m:
         raw = m.group(1)
         surname = next((c for c in sn.compound if c and raw.startswith(c)), raw[0])
+        heard_as = ""
         if spelled:
             surname = spelled
+        elif surname not in sn.single and _by_sound(surname):
+            heard_as, surname = surname, _by_sound(surname)  # 我姓前 (recognised) -> 钱
         if surname in sn.single or surname in sn.compound:
             given = _given_after(masked[m.end(1) - len(raw) + len(surname) :], surname)
             if not given:
@@ -310,6 +327,9 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
                     kind="surname_title",
                     surname=surname,
                 )
+            extra = {"described": "true"} if spelled else {}
+            if heard_as:
+                conf, extra = 0.5, {"by_sound": "true", "caller_said": heard_as}
             return make_field(
                 "name",
                 surname,
@@ -318,7 +338,7 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
                 at,
                 kind="surname",
                 surname=surname,
-                **({"described": "true"} if spelled else {}),
+                **extra,
             )
 
     # 3. "我是刘女士" / "刘先生" (a title right after a surname)
@@ -372,6 +392,21 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
     if asked:
         if other:
             return make_field("name", other, 0.7, text, at, kind="full_name")
+        # recognised "我姓郑" as 我信证 / 我行动: 姓 heard as xin(g), then the surname's sound
+        m_x = re.match(rf"^(?:嗯|啊|哦|呃)*我([{CJK}])([{CJK}])", text)
+        if m_x and same_sound(m_x.group(1), "姓") and _by_sound(m_x.group(2)):
+            surname = _by_sound(m_x.group(2))
+            return make_field(
+                "name",
+                surname,
+                0.4,
+                m_x.group(0),
+                at,
+                kind="surname",
+                surname=surname,
+                by_sound="true",
+                caller_said=m_x.group(2),
+            )
         bare = re.sub(r"^(嗯|啊|哦|呃|那个|我|就|是|对)+", "", text)
         bare = re.sub(r"[，。,.!！?？\s]|(就行|就好|吧|啊|呀|哈|的)+$", "", bare)
         m_x = re.match(rf"(?:叫我)?(?:小|老)([{CJK}])$", bare)

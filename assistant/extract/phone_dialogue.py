@@ -17,6 +17,7 @@ from assistant.extract.phone import (
     _CORRECTION_RE,
     _KIND_CONF,
     _PHONE_WORD_RE,
+    _numbers_in_run,
     _phone_text,
     _runs,
     apply_edits,
@@ -92,6 +93,8 @@ class PhoneTracker:
     caller_number: str = ""  # what the caller last said, valid or not ("" if nothing)
     caller_garbled: bool = False  # the caller's last number came out as a recogniser loop
     readback: tuple[str, float | None, str] | None = None  # (digits, at, words) to confirm
+    said: dict[str, int] = field(default_factory=dict)  # valid number -> times said (both sides)
+    current: str = ""  # the number the tracker last gave
 
     def reset(self) -> None:
         self.pending, self.sources, self.last_at = "", [], None
@@ -107,6 +110,8 @@ class PhoneTracker:
             if rb_at is None or at is None or at - rb_at <= self.confirm_window:
                 self.reset()
                 self.caller_number, self.caller_garbled = digits, False
+                self.current = digits
+                self.said[digits] = self.said.get(digits, 0) + 1
                 kind = phone_kind(digits) or "unknown"
                 return make_field(
                     "phone",
@@ -119,6 +124,7 @@ class PhoneTracker:
                     source="readback_confirmed",
                 )
         out = self._feed_caller(text, at, expecting=expecting)
+        out = self._twice_beats_once(out, text)
         intended = _intended_digits(text)
         if out is not None:
             self.caller_number, self.caller_garbled = out.value, False
@@ -127,6 +133,25 @@ class PhoneTracker:
         heard_loop = is_garbled_digits(text) and (expecting or _PHONE_WORD_RE.search(text))
         if heard_loop and (out is None or out.extra.get("complete") != "true"):
             self.caller_number, self.caller_garbled = "", True
+        return out
+
+    def _twice_beats_once(self, out: FieldValue | None, text: str) -> FieldValue | None:
+        """A complete number from the caller: counted; it does not replace a different
+        number said twice (by the caller or read back by the agent) when it is said once and
+        without a correction (不对 / 说错了 …)."""
+        if out is None or out.extra.get("complete") != "true":
+            return out
+        n = sum(out.value in _numbers_in_run(d, g) for d, g, _w in _runs(_phone_text(text)))
+        self.said[out.value] = self.said.get(out.value, 0) + max(n, 1)
+        cur = self.current
+        if (
+            cur
+            and cur != out.value
+            and self.said.get(cur, 0) >= 2 > self.said[out.value]
+            and not _CORRECTION_RE.search(_phone_text(text))
+        ):
+            return None
+        self.current = out.value
         return out
 
     def _edit(
@@ -148,6 +173,7 @@ class PhoneTracker:
         self.readback = None
         self.reset()
         self.caller_number, self.caller_garbled = edited, False
+        self.current = edited
         kind = phone_kind(edited) or "unknown"
         return make_field(
             "phone",
@@ -179,11 +205,16 @@ class PhoneTracker:
             return None
         if _READBACK_CUE_RE.search(text):
             self.readback = (digits, at, said.source_text)
+        if digits == self.current:
+            self.said[digits] = self.said.get(digits, 0) + 1
         caller = self.caller_number
         if caller and phone_kind(caller) and (kind != "local" or len(caller) == len(digits)):
             return None  # the caller gave a valid number: only a confirmation replaces it
         near = bool(caller) and _edit_distance(caller, digits) <= 2
         src = "readback_fixes_caller" if near else "readback_only"
+        if digits != self.current:
+            self.current = digits
+            self.said[digits] = self.said.get(digits, 0) + 1
         return make_field(
             "phone",
             digits,
