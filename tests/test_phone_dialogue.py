@@ -119,3 +119,15 @@ def test_the_form_shows_the_turn_the_number_came_from() -> None:
     f = _call([("agent", "您的电话？"), ("caller", "嗯"), ("caller", "电话13511897032")])
     phone = f.values["phone"]
     assert phone.at == 8.0 and "13511897032" in phone.source_text
+
+
+def test_a_read_back_that_adds_the_area_code_wins() -> None:
+    f = _call(
+        [
+            ("agent", "万先生留个联系电话吧"),
+            ("caller", "座机84951603"),
+            ("agent", "02784951603。对吗?"),
+        ]
+    )
+    assert f.values["phone"].value == "02784951603"
+    assert f.values["phone"].extra["source"] == "readback_fixes_caller"

@@ -60,6 +60,13 @@ def caller_confirms(text: str) -> bool:
     return bool(_CONFIRM_RE.match(bare)) and not digit_fragment(bare)
 
 
+def _only_insertions(said: str, readback: str) -> bool:
+    """Is ``readback`` ``said`` with 1-4 digits added (a local number read back with its
+    area code, a digit the recogniser lost from the caller's words)?"""
+    extra = len(readback) - len(said)
+    return 1 <= extra <= 4 and _edit_distance(said, readback) == extra
+
+
 def _edit_distance(a: str, b: str) -> int:
     from rapidfuzz.distance import Levenshtein
 
@@ -208,9 +215,15 @@ class PhoneTracker:
         if digits == self.current:
             self.said[digits] = self.said.get(digits, 0) + 1
         caller = self.caller_number
-        if caller and phone_kind(caller) and (kind != "local" or len(caller) == len(digits)):
+        extends = bool(caller) and _only_insertions(caller, digits)
+        if (
+            caller
+            and phone_kind(caller)
+            and (kind != "local" or len(caller) == len(digits))
+            and not extends
+        ):
             return None  # the caller gave a valid number: only a confirmation replaces it
-        near = bool(caller) and _edit_distance(caller, digits) <= 2
+        near = extends or (bool(caller) and _edit_distance(caller, digits) <= 2)
         src = "readback_fixes_caller" if near else "readback_only"
         if digits != self.current:
             self.current = digits
