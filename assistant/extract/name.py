@@ -7,6 +7,7 @@ imported once with its stdout banner suppressed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,17 +55,42 @@ def surnames() -> _Surnames:
     return _Surnames(frozenset(full) | frozenset(strict), frozenset(strict), compound)
 
 
+@lru_cache(maxsize=1)
 def _spellings() -> dict[str, str]:
     from knowledge.surnames import load_surnames
 
     return dict(load_surnames().descriptions)
 
 
+@lru_cache(maxsize=1)
+def _spelling_re() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, _spellings()), key=len, reverse=True)))
+
+
+class _Spellings(Mapping[str, str]):
+    """The surname descriptions, read from knowledge/data/surnames.yaml on first use."""
+
+    def __getitem__(self, key: str) -> str:
+        return _spellings()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_spellings())
+
+    def __len__(self) -> int:
+        return len(_spellings())
+
+
+class _SpellingPattern:
+    """Any surname description, longest first (compiled on first use)."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return _spelling_re().search(text)
+
+
 # How callers spell their surname (木子李 = "the 李 made of 木 and 子"):
 # knowledge/data/surnames.yaml, matched by pinyin when heard as other characters.
-SURNAME_SPELLINGS: dict[str, str] = _spellings()
-# any of the spellings, longest first
-SPELLING_RE = re.compile("|".join(sorted(map(re.escape, SURNAME_SPELLINGS), key=len, reverse=True)))
+SURNAME_SPELLINGS: Mapping[str, str] = _Spellings()
+SPELLING_RE = _SpellingPattern()
 _TITLES = (
     "女士",
     "先生",
