@@ -98,8 +98,9 @@ class SurnameData:
 
     def find_description(self, text: str) -> DescriptionMatch | None:
         """The longest description in ``text``: written exactly, else heard as characters
-        whose fuzzy pinyin is close (ends equal, similarity >= 0.7, 3+ syllables; the
-        described character itself must sound the same as what was heard)."""
+        whose fuzzy pinyin is close: the same for three syllables (双目林 for 双木林); for
+        four or more, the first and last syllables and the described character's the same
+        and the whole similar (>= 0.7: 今次跑那个前 for 金字旁那个钱)."""
         best: DescriptionMatch | None = None
         for say in sorted(self.descriptions, key=len, reverse=True):
             i = text.find(say)
@@ -117,6 +118,8 @@ class SurnameData:
                 got = heard[i : i + n]
                 if got[0] != want[0] or got[last] != want[last] or got[-1] != want[-1]:
                     continue
+                if n == 3 and got != want:
+                    continue  # a three-syllable description must sound the same throughout
                 score = Levenshtein.normalized_similarity(" ".join(got), " ".join(want))
                 if score >= _MIN_SIMILARITY and score > best_score:
                     best, best_score = DescriptionMatch(surname, i, i + n, False), score

@@ -84,3 +84,14 @@ def test_surname_file_is_validated_with_line_and_field(tmp_path: Path) -> None:
         load_surnames(bad)
     data = load_surnames()
     assert data.descriptions["金字旁的钱"] == "钱" and "欧阳" in data.compound
+
+
+def test_an_address_is_not_a_heard_description() -> None:
+    # 阳区建 sounds a little like 羊女姜; an address answer right after the name question
+    assert _name("朝阳区建国路88号小区门口。") == ""
+    fields = CallFields()
+    fields.on_agent("请问您贵姓？", 9.5)
+    fields.on_caller("我姓张，张三。", 10.0, T0)
+    fields.on_agent("请问具体地址是哪里？", 16.5)
+    fields.on_caller("朝阳区建国路88号小区门口。", 17.0, T0)
+    assert fields.values["name"].value == "张三"

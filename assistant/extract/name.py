@@ -180,8 +180,8 @@ def _description(text: str) -> tuple[str, int, int] | None:
     from knowledge.surnames import load_surnames
 
     m = load_surnames().find_description(text)
-    if m is None:
-        return None
+    if m is None or (not m.exact and "姓" not in text and m.start > 2):
+        return None  # a description heard by sound only where a surname is being given
     end = m.end
     if m.exact and not text[m.start : end].endswith(m.surname):
         nxt = text[end : end + len(m.surname)]
