@@ -1,4 +1,5 @@
-"""`hotline eval-calls`: whole calls through the call model, scored against their labels.
+"""`hotline eval-calls`: whole calls through the call model, scored against their labels;
+`hotline eval-fields`: the ticket fields (name, phone, address) on the field and call dev sets.
 
 Prints one table: a row per metric, a column per variant (clean text; ASR-style text; what a
 recogniser heard) and split (``tune``: the half the rules were tuned on; ``report``: the
@@ -133,6 +134,30 @@ def eval_calls(
             console.print(f"  gold={miss['gold']}\n  got={miss['got']}")
 
 
+def eval_fields(
+    sentences: Annotated[
+        Path | None,
+        typer.Argument(help="Field sentences (JSONL). Default: tests/data/fields_devset."),
+    ] = None,
+    calls: Annotated[
+        bool, typer.Option("--calls/--no-calls", help="Also score whole calls")
+    ] = True,
+    shared: Annotated[
+        Path | None,
+        typer.Option(help="A shared call folder (default: HOTLINE_CALLS_DIR or ../shared/calls)"),
+    ] = None,
+) -> None:
+    """Ticket fields (name, phone, address): clean / recognised text, tune / report halves."""
+    from assistant.evaluation.fields import field_table, format_table
+
+    try:
+        rows = field_table(sentences, calls=calls, shared=shared if shared else True)
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc), 2) from exc
+    typer.echo(format_table(rows))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("eval-calls")(eval_calls)
+    app.command("eval-fields")(eval_fields)

@@ -124,7 +124,14 @@ class CallFields:
         reading the number back (taken when the caller's own is not valid)."""
         for name in fields_asked(text):
             self._asked[name] = at
-        readback = self._phone.feed_agent(text, at)
+        surname = extract.agent_title_surname(
+            text, by_sound=self._recently_asked("name", at, window=60.0)
+        )
+        if surname:
+            self._agent_names(surname, text, at)
+        readback = self._phone.feed_agent(
+            text, at, expecting=self._recently_asked("phone", at, window=60.0)
+        )
         if readback is not None:
             self.offer(readback)
 
@@ -132,16 +139,7 @@ class CallFields:
         """A caller segment starting at call time ``at``: name, phone, address, incident time."""
         name = extract.extract_name(text, at=at, asked=self._recently_asked("name", at))
         if name is not None:
-            cur = self.values.get("name")
-            # a full name beats a surname already found; else the latest wins
-            if not (
-                cur
-                and cur.status == "suggested"
-                and cur.extra.get("kind") == "full_name"
-                and name.extra.get("kind") == "surname"
-                and cur.value.startswith(name.value)
-            ):
-                self.offer(name)
+            self._caller_name(name)
         phone = self._phone.feed(text, at, expecting=self._recently_asked("phone", at))
         if phone is not None:
             cur = self.values.get("phone")
@@ -155,6 +153,88 @@ class CallFields:
             )
             if when is not None:
                 self.offer(when)
+
+    def _caller_name(self, name: FieldValue) -> None:
+        """The caller's name: a full name beats a surname already found, else the latest
+        wins; the agent's form of address (钱先生) keeps its character for a surname that
+        sounds the same unless the caller described theirs (金字旁的钱)."""
+        cur = self.values.get("name")
+        if cur is not None and cur.status == "suggested":
+            if (
+                cur.extra.get("kind") == "full_name"
+                and name.extra.get("kind") == "surname"
+                and cur.value.startswith(name.value)
+            ):
+                return
+            agent = cur.extra.get("agent_surname", "")
+            said = extract.name_surname(name.value) or name.extra.get("surname", "")
+            if agent and said and name.extra.get("described") != "true":
+                if said != agent and extract.same_sound(said, agent):
+                    name = replace(
+                        name,
+                        value=agent + name.value[len(said) :],
+                        extra={**name.extra, "surname": agent, "caller_said": said},
+                    )
+                if name.value.startswith(agent):
+                    name = replace(name, extra={**name.extra, "agent_surname": agent})
+        self.offer(name)
+
+    def _agent_names(self, surname: str, text: str, at: float) -> None:
+        """The agent addresses the caller as 钱先生: the surname when the caller's is not
+        known yet, a confirmation when it is the same, the agent's character when the
+        caller's sounds the same (heard 前 for 钱) and was not described."""
+        cur = self.values.get("name")
+        if cur is None:
+            self.offer(
+                FieldValue(
+                    name="name",
+                    value=surname,
+                    confidence=0.6,
+                    source_text=text,
+                    status="suggested",
+                    at=at,
+                    extra={
+                        "kind": "surname",
+                        "surname": surname,
+                        "agent_surname": surname,
+                        "source": "agent_title",
+                    },
+                )
+            )
+            return
+        if cur.status != "suggested":
+            return
+        said = extract.name_surname(cur.value) or cur.extra.get("surname", "")
+        if cur.extra.get("by_sound") == "true" and said != surname:
+            # the caller's surname was only guessed from its sound: the agent's form wins
+            self.values["name"] = replace(
+                cur,
+                value=surname + cur.value[len(said) :],
+                extra={**cur.extra, "surname": surname, "agent_surname": surname},
+            )
+        elif said == surname:
+            self.values["name"] = replace(
+                cur,
+                confidence=max(cur.confidence, 0.9),
+                extra={**cur.extra, "agent_surname": surname, "confirmed_by": "agent"},
+            )
+        elif said and extract.same_sound(said, surname) and cur.extra.get("described") != "true":
+            self.values["name"] = replace(
+                cur,
+                value=surname + cur.value[len(said) :],
+                extra={
+                    **cur.extra,
+                    "surname": surname,
+                    "agent_surname": surname,
+                    "caller_said": said,
+                },
+            )
+        elif not said and cur.extra.get("source") == "agent_title":
+            self.values["name"] = replace(
+                cur,
+                value=surname,
+                extra={**cur.extra, "surname": surname, "agent_surname": surname},
+            )
 
     def _on_caller_address(self, text: str, at: float) -> None:
         addr = extract.extract_address(text, at=at)

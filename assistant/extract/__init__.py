@@ -6,8 +6,9 @@ see :func:`asr.text.normalize_text`) and returns a :class:`~assistant.core.state
 utterance. One module per field:
 
 * :mod:`~assistant.extract.name` — the caller's name (surnames from ``jionlp``'s 百家姓);
-* :mod:`~assistant.extract.phone` — the phone number, :class:`PhoneTracker` assembles one
-  spread over several turns or read back by the agent;
+* :mod:`~assistant.extract.phone` — the phone number in one utterance, with its partial
+  corrections; :mod:`~assistant.extract.phone_dialogue` — :class:`PhoneTracker` assembles
+  one spread over several turns, read back by the agent, confirmed or corrected;
 * :mod:`~assistant.extract.address` — the incident address (``cpca`` for the districts);
 * :mod:`~assistant.extract.time` — the incident time (``jionlp.ner.extract_time``);
 * :mod:`~assistant.extract.request` — the request draft (诉求内容).
@@ -23,16 +24,24 @@ from assistant.extract.address import (
     merge_address,
     normalize_address,
 )
-from assistant.extract.name import SURNAME_SPELLINGS, agent_asks_name, extract_name, surnames
+from assistant.extract.name import (
+    SURNAME_SPELLINGS,
+    agent_asks_name,
+    agent_title_surname,
+    extract_name,
+    name_surname,
+    same_sound,
+    surnames,
+)
 from assistant.extract.phone import (
-    PhoneTracker,
     agent_asks_phone,
-    caller_confirms,
+    apply_edits,
     digit_fragment,
     extract_phone,
     is_garbled_digits,
     phone_kind,
 )
+from assistant.extract.phone_dialogue import PhoneTracker, caller_confirms
 from assistant.extract.request import draft_request
 from assistant.extract.time import extract_incident_time
 
@@ -43,6 +52,8 @@ __all__ = [
     "address_parts",
     "agent_asks_name",
     "agent_asks_phone",
+    "agent_title_surname",
+    "apply_edits",
     "caller_confirms",
     "digit_fragment",
     "draft_request",
@@ -52,7 +63,9 @@ __all__ = [
     "extract_phone",
     "is_garbled_digits",
     "merge_address",
+    "name_surname",
     "normalize_address",
     "phone_kind",
+    "same_sound",
     "surnames",
 ]
