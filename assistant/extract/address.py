@@ -17,6 +17,7 @@ from typing import Any
 
 from asr.text.numerals import numeral_to_digits
 from assistant.core.state import FieldValue
+from assistant.extract._address_words import place_prefix, place_token
 from assistant.extract._text import CJK, make_field, nfkc
 
 __all__ = [
@@ -34,7 +35,7 @@ _NUM_CN = "零〇一二两三四五六七八九十百幺"
 _UNIT_AFTER_NUM = r"号楼|号院|号门|号|栋|幢|座|单元|室|层|楼|组|排|户|弄|条|期"
 _ADDR_MARKERS = re.compile(
     r"[区县]|街道|[镇乡]|路|大街|街|巷|胡同|小区|社区|村|号楼|栋|幢|单元|室|号院|花园|家园|苑|大厦|"
-    r"公寓|广场|里"
+    r"公寓|广场|里|超市|商场|医院|学校|小学|中学|公园|市场|银行|酒店|宾馆|饭店|站|体育馆|图书馆"
 )
 # words that lead into an address (住在, 地址是 ...); cut off the front of a place name
 ADDRESS_TRIGGERS = re.compile(
@@ -44,13 +45,18 @@ ADDRESS_TRIGGERS = re.compile(
 _PREFIX = rf"[{CJK}A-Za-z0-9]"
 _MASK = "|"
 _STREET_RE = re.compile(rf"({_PREFIX}{{2,6}}?)(街道|镇|乡)(?!村)")
-_SUBAREA = r"(?:[东西南北中][一二三四五六七八九十\d]{0,2}区|[一二三四五六七八九十\d]{1,2}区|[东西南北中]里|[一二三四五六七八九十\d]{1,2}期)"
+_SUBAREA = r"(?:[东西南北中][一二三四五六七八九十\d]{0,2}区|[一二三四五六七八九十\d]{1,2}区|[东西南北中]里|[一二三四五六七八九十\d]{1,2}[里期])"
 _COMMUNITY_RE = re.compile(
     rf"({_PREFIX}{{2,8}}?)(小区|社区|花园|家园|公寓|大厦|新村|嘉园|名苑|苑|城|广场|大院|(?<![道楼屋院家区村店厂校室车水锅街城心手嘴夜这那哪公])里(?=[东西南北中\d一二三四五六七八九十]|小区|社区|$|[，。,.\s])|园(?={_SUBAREA}))"
     rf"(?![{CJK}]?[路街])({_SUBAREA})?"
 )
 _ROAD_RE = re.compile(
     rf"({_PREFIX}{{1,8}}?)(大街|大道|路|街|巷|胡同|弄)(?!道|办|上|边|里|灯|面|况|费|人|子|线|段|过|牌|费)(\d+号院?(?!楼))?"
+)
+_LANDMARK_RE = re.compile(
+    rf"({_PREFIX}{{2,6}}?)(超市|商场|医院|小学|中学|学校|公园|菜市场|市场|银行|酒店|宾馆|饭店|"
+    r"地铁站|公交站|火车站|车站|加油站|体育馆|图书馆)"
+    r"(对面|门口|旁边|附近|后面|楼下|[东西南北]门|[东西南北]侧)?"
 )
 _BUILDING_RE = re.compile(r"(\d+)(?:号楼|栋|幢|座)")
 _UNIT_RE = re.compile(r"(\d+)单元")
@@ -175,6 +181,7 @@ _PART_ORDER = (
     "group",
     "community",
     "road",
+    "landmark",
     "building",
     "unit",
     "room",
@@ -194,13 +201,16 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     def _named(regex: re.Pattern[str], key: str, false: set[str], lo: int = 2) -> None:
         nonlocal masked
         for m in regex.finditer(masked):
-            name = _clean_prefix(m.group(1))
+            raw = place_prefix(text, m.start(1), m.start(2), false)
+            if raw is None or _MASK in raw:
+                continue
+            name = _clean_prefix(raw)
             full = name + m.group(2)
             if len(name) < lo or full in false or name in false or re.fullmatch(r"\d+", name):
                 continue
             end = m.end()
-            if key in ("road", "community") and m.lastindex and m.lastindex >= 3 and m.group(3):
-                full += m.group(3)
+            if key in ("road", "community", "landmark") and m.lastindex and m.lastindex >= 3:
+                full += m.group(3) or ""
             if key == "community":
                 ext = re.match(rf"(?:小区|社区|园|苑|里)?{_SUBAREA}?", masked[end:])
                 if (
@@ -225,6 +235,7 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     )
     _named(_COMMUNITY_RE, "community", _COMM_FALSE)
     _named(_ROAD_RE, "road", _ROAD_FALSE)
+    _named(_LANDMARK_RE, "landmark", _COMM_FALSE)
     m = _GROUP_RE.search(text)
     if m and "village" in parts:
         parts["group"] = m.group(1) + "组"

@@ -1,0 +1,258 @@
+"""Snapping heard place words to real places by pinyin similarity.
+
+A recogniser writes places as homophones (天宁趋红美街道红梅心村 for 天宁区红梅街道红梅新村,
+时景山区 / 石井山区 for 石景山区). :func:`snap_places` finds, in one utterance, the spans
+whose tone-insensitive, confusion-folded pinyin (:func:`~knowledge.places.gazetteer.fuzzy_key`)
+matches a district, then a street of that district, then a community of that street (or a
+city's own place), and returns the text with those spans written as the real names.
+
+Nothing is invented: every snapped place covers a span of the utterance whose syllables
+support it. Districts and streets found without a parent must match syllable for syllable;
+inside a found parent, a name of 4 or more syllables may differ from what was heard by one
+syllable (杨庄中区 heard as 洋中区); the syllable-level similarity (rapidfuzz Levenshtein) is
+the hit's score. Two-syllable district names (城区, 郊区, 东区 …) are never snapped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.pinyin import syllables
+from knowledge.places.gazetteer import (
+    CITY,
+    COMMUNITY,
+    DISTRICT,
+    LEVEL_NAMES,
+    STREET,
+    Gazetteer,
+)
+
+__all__ = ["MIN_SIMILARITY", "PlaceHit", "SnapResult", "snap_places"]
+
+MIN_SIMILARITY = 0.75
+"""Least syllable similarity of a name snapped inside a found parent (1 edit in 4)."""
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_STREET_TAIL = ("jie dao", "zen", "xian", "jie")  # fuzzy keys of 街道 / 镇 / 乡 / 街
+
+
+@dataclass(frozen=True)
+class PlaceHit:
+    """One snapped span: ``text[start:end]`` was heard, ``place`` is the real name."""
+
+    start: int
+    end: int
+    heard: str
+    place: str
+    id: int
+    level: str  # city | district | street | community | local
+    score: float  # 1.0 = same syllables (or the same characters)
+
+
+@dataclass(frozen=True)
+class SnapResult:
+    """The utterance with its place spans written as real names, and what was found."""
+
+    text: str
+    hits: tuple[PlaceHit, ...]
+    district: str = ""
+    street: str = ""
+    city: str = ""
+    province: str = ""
+    district_inferred: bool = False  # the district follows from a street found alone
+
+    @property
+    def confidence(self) -> float:
+        """The weakest hit's score (0.0 when nothing was snapped)."""
+        return min((h.score for h in self.hits), default=0.0)
+
+    def hit(self, level: str) -> PlaceHit | None:
+        return next((h for h in self.hits if h.level == level), None)
+
+
+def _codes(syls: tuple[str, ...], table: dict[str, str]) -> str:
+    return "".join(table.setdefault(s, chr(0x4E00 + len(table))) for s in syls)
+
+
+class _Text:
+    """The utterance as fuzzy syllables, with spans already taken."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.syl = syllables(text, fuzzy=True)
+        self.taken = [False] * len(text)
+        self.table: dict[str, str] = {}
+        self.codes = _codes(self.syl, self.table)
+
+    def free(self, s: int, e: int) -> bool:
+        return e <= len(self.text) and not any(self.taken[s:e]) and all(
+            _HAN.match(c) for c in self.text[s:e]
+        )
+
+    def key(self, s: int, e: int) -> str:
+        return " ".join(self.syl[s:e])
+
+    def take(self, s: int, e: int) -> None:
+        for k in range(s, e):
+            self.taken[k] = True
+
+
+def _exact(t: _Text, gz: Gazetteer, levels: tuple[int, ...], lo: int = 3) -> list[tuple[int, int, list[int]]]:
+    """Spans whose pinyin is a name at ``levels`` (longest first, not overlapping)."""
+    n = len(t.text)
+    found: list[tuple[int, int, list[int]]] = []
+    for length in range(min(8, n), lo - 1, -1):
+        for s in range(0, n - length + 1):
+            e = s + length
+            if not t.free(s, e):
+                continue
+            ids = [i for i in gz.lookup(t.key(s, e)) if gz.level(i) in levels and gz.in_scope(i)]
+            if ids:
+                found.append((s, e, ids))
+                t.take(s, e)
+    return found
+
+
+def _best_child(
+    t: _Text, gz: Gazetteer, parents: list[int], level: int, start: int, *, tail: bool
+) -> tuple[float, int, int, int, str] | None:
+    """The best (score, start, end, id, spelling) of a child of ``parents`` heard after ``start``."""
+    best: tuple[float, int, int, int, str] | None = None
+    n = len(t.text)
+    for p in parents:
+        for cid, spelling, key in gz.child_keys(p, level) if not tail else gz.street_cores(p):
+            syl = tuple(key.split(" "))
+            code = _codes(syl, t.table)
+            m = len(code)
+            for length in {m - 1, m, m + 1}:
+                if length < 2 or (length != m and m < 4):
+                    continue
+                for s in range(start, n - length + 1):
+                    e = s + length
+                    if not t.free(s, e):
+                        continue
+                    if tail and not _tail_follows(t, e):
+                        continue
+                    score = Levenshtein.normalized_similarity(code, t.codes[s:e])
+                    if t.text[s:e] == spelling:
+                        score = 1.0
+                    if score < (1.0 if m < 4 else MIN_SIMILARITY):
+                        continue
+                    cand = (score, e - s, -s)
+                    if best is None or cand > (best[0], best[2] - best[1], -best[1]):
+                        best = (score, s, e, cid, spelling)
+    return best
+
+
+def _tail_follows(t: _Text, e: int) -> bool:
+    """街道 / 镇 / 乡 (or a homophone) follows the street's name at ``e``."""
+    return t.key(e, e + 2) == "jie dao" or (e < len(t.syl) and t.syl[e] in ("zen", "xian"))
+
+
+def _tail_ok(name_key: str, heard_key: str) -> bool:
+    """A street is heard with its 街道 / 镇 / 乡 (the anchor that says it is a street)."""
+    return any(name_key.endswith(tl) and heard_key.endswith(tl) for tl in _STREET_TAIL)
+
+
+def snap_places(gz: Gazetteer, text: str) -> SnapResult:
+    """Snap the place words of one utterance to the gazetteer (see the module docstring)."""
+    t = _Text(text)
+    hits: list[PlaceHit] = []
+
+    def add(s: int, e: int, i: int, spelling: str, score: float) -> None:
+        t.take(s, e)
+        hits.append(PlaceHit(s, e, text[s:e], spelling, i, LEVEL_NAMES[gz.level(i)], score))
+
+    districts: list[int] = []
+    d_end = 0
+    for s, e, ids in _exact(t, gz, (DISTRICT, CITY)):
+        # t.take() already marked the span; re-mark through add() for the hit list
+        d_ids = [i for i in ids if gz.level(i) == DISTRICT]
+        if d_ids and not districts:
+            districts = d_ids
+            d_end = e
+            hits.append(PlaceHit(s, e, text[s:e], gz.name(d_ids[0]), d_ids[0], "district", 1.0))
+        elif not d_ids:
+            hits.append(PlaceHit(s, e, text[s:e], gz.name(ids[0]), ids[0], "city", 1.0))
+        else:
+            for k in range(s, e):
+                t.taken[k] = False  # a second district: leave it as heard
+    cities = [h.id for h in hits if h.level == "city"]
+    if cities and districts:
+        narrowed = [d for d in districts if gz.ancestor(d, CITY) in cities]
+        districts = narrowed or districts
+
+    streets: list[int] = []
+    s_end = d_end
+    if districts:
+        got = _best_child(t, gz, districts, STREET, d_end, tail=True)
+        if got:
+            score, s, e, sid, spelling = got
+            add(s, e, sid, spelling, score)
+            streets, s_end = [sid], e
+            districts = [gz.parent(sid)]
+    else:
+        for s, e, ids in _exact(t, gz, (STREET,), lo=3):
+            sids = [i for i in ids if gz.level(i) == STREET]
+            if cities:
+                sids = [i for i in sids if gz.ancestor(i, CITY) in cities] or sids
+            if sids and _tail_ok(" ".join(syllables(gz.name(sids[0]), fuzzy=True)), t.key(s, e)):
+                streets, s_end = sids, e
+                hits.append(PlaceHit(s, e, text[s:e], gz.name(sids[0]), sids[0], "street", 1.0))
+                break
+            for k in range(s, e):
+                t.taken[k] = False
+
+    parents = streets[:1] if len(streets) == 1 else districts[:1] if len(districts) == 1 else []
+    if parents:
+        got = _best_child(t, gz, parents, COMMUNITY, s_end, tail=False)
+        if got:
+            score, s, e, cid, spelling = got
+            add(s, e, cid, spelling, score)
+    _local_exact(t, gz, hits)
+
+    hits.sort(key=lambda h: h.start)
+    out = []
+    pos = 0
+    for h in hits:
+        out.append(text[pos : h.start])
+        out.append(h.place)
+        pos = h.end
+    out.append(text[pos:])
+    district = street = city = province = ""
+    inferred = False
+    anchor = streets[0] if len(streets) == 1 else districts[0] if len(districts) == 1 else -1
+    if anchor >= 0:
+        d = gz.ancestor(anchor, DISTRICT)
+        district = gz.name(d) if d >= 0 else ""
+        inferred = not any(h.level == "district" for h in hits) and bool(district)
+        c = gz.ancestor(anchor, CITY)
+        city = gz.name(c) if c >= 0 else ""
+        p = gz.ancestor(anchor, 0)
+        province = gz.name(p) if p >= 0 else ""
+        if len(streets) == 1:
+            street = gz.name(streets[0])
+    elif districts:
+        district = gz.name(districts[0])
+    return SnapResult("".join(out), tuple(hits), district, street, city, province, inferred)
+
+
+def _local_exact(t: _Text, gz: Gazetteer, hits: list[PlaceHit]) -> None:
+    """A city's own places heard anywhere (same syllables), when not already snapped."""
+    if not gz.local:
+        return
+    n = len(t.text)
+    for length in range(min(10, n), 2, -1):
+        for s in range(0, n - length + 1):
+            e = s + length
+            if not t.free(s, e):
+                continue
+            for i in gz.lookup(t.key(s, e)):
+                place = gz.local_place(i)
+                if place is not None and gz.in_scope(i) or (place is not None and gz.parent(i) < 0):
+                    t.take(s, e)
+                    hits.append(PlaceHit(s, e, t.text[s:e], place.name, i, "local", 1.0))
+                    break
