@@ -17,6 +17,7 @@ from typing import Any
 
 from asr.text.numerals import numeral_to_digits
 from assistant.core.state import FieldValue
+from assistant.extract import _address_places
 from assistant.extract._address_words import place_prefix, place_token
 from assistant.extract._text import CJK, make_field, nfkc
 
@@ -172,6 +173,7 @@ def _admin_parts(text: str, umap: dict[str, str] | None) -> dict[str, str]:
     return out
 
 
+_FLAG_KEYS = ("verified", "snap_conf", "snapped")
 _PART_ORDER = (
     "province",
     "city",
@@ -273,16 +275,29 @@ def _address_conf(parts: dict[str, str]) -> float:
 
 
 def extract_address(
-    text: str, *, at: float | None = None, umap: dict[str, str] | None = None
+    text: str,
+    *,
+    at: float | None = None,
+    umap: dict[str, str] | None = None,
+    snap: bool = True,
 ) -> FieldValue | None:
-    """The address mentioned in one utterance; ``extra`` holds its parts."""
-    parts = address_parts(text, umap=umap)
+    """The address mentioned in one utterance; ``extra`` holds its parts.
+
+    With ``snap`` (default) heard place words are first snapped to the gazetteer
+    (天宁趋红美街道 -> 天宁区红梅街道); ``extra`` then also holds ``verified``
+    (``"true"`` / ``"false"`` = 待核实 / ``""``), ``snap_conf`` and ``snapped``."""
+    result = _address_places.snap(text) if snap and _ADDR_MARKERS.search(text) else None
+    parts = address_parts(result.text if result is not None else text, umap=umap)
     # a lone room/unit number is not an address by itself (unless part of a longer one)
     if not parts or (set(parts) <= {"room", "unit", "building"} and len(parts) < 2):
         return None
+    flags = _address_places.apply_snap(parts, result)
     if set(parts) <= {"road"} and not re.search(r"\d+号", parts["road"]):
-        return make_field("address", parts["road"], 0.4, text.strip(), at, **parts)
-    return make_field("address", _display(parts), _address_conf(parts), text.strip(), at, **parts)
+        return make_field("address", parts["road"], 0.4, text.strip(), at, **parts, **flags)
+    conf = _address_conf(parts)
+    if flags.get("verified") == "false":
+        conf = min(conf, 0.55)
+    return make_field("address", _display(parts), conf, text.strip(), at, **parts, **flags)
 
 
 def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
@@ -306,6 +321,10 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
         if old.source_text == new.source_text
         else (f"{old.source_text} … {new.source_text}")
     )
+    flag_src = new if any(k in n for k in ("district", "street")) or not old.extra.get(
+        "verified"
+    ) else old
+    flags = {k: flag_src.extra[k] for k in _FLAG_KEYS if k in flag_src.extra}
     return make_field(
         "address",
         _display(merged),
@@ -313,6 +332,7 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
         src,
         new.at,
         **merged,
+        **flags,
     )
 
 
