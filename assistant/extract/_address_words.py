@@ -57,7 +57,7 @@ def _stops(word: str, tag: str) -> bool:
         return True
     if len(word) == 1 and tag.startswith(_STOP_SINGLE):
         return True
-    return tag == "m" and any(c in word for c in "个些点")
+    return "个" in word or (tag == "m" and any(c in word for c in "些点"))
 
 
 def place_prefix(text: str, lo: int, suffix_at: int, false_words: set[str]) -> str | None:

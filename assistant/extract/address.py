@@ -62,7 +62,8 @@ _LANDMARK_RE = re.compile(
 _BUILDING_RE = re.compile(r"(\d+)(?:号楼|栋|幢|座)")
 _UNIT_RE = re.compile(r"(\d+)单元")
 _ROOM_RE = re.compile(r"(?:单元|号楼|栋|幢|座|层|楼)(\d{3,5})(?:室|号|户)?|(\d{3,5})(?:室|户)")
-_VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里)")
+_VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里|大?[街路道])")
+_NUMBER_RE = re.compile(r"(?<![\d号])(\d+)号(?![楼院门])")
 _GROUP_RE = re.compile(r"(\d+)组")
 _DISTRICT_RE = re.compile(rf"([{CJK}]{{2,4}}?)(区|县)(?![{CJK}]?[委政])")
 _ROAD_FALSE = {"马路", "道路", "公路", "走路", "一路", "出路", "水路", "电路", "线路", "小路", "大马路",
@@ -184,6 +185,7 @@ _PART_ORDER = (
     "community",
     "road",
     "landmark",
+    "number",
     "building",
     "unit",
     "room",
@@ -238,6 +240,9 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     _named(_COMMUNITY_RE, "community", _COMM_FALSE)
     _named(_ROAD_RE, "road", _ROAD_FALSE)
     _named(_LANDMARK_RE, "landmark", _COMM_FALSE)
+    m = _NUMBER_RE.search(masked)
+    if m and "road" not in parts and ("community" in parts or "village" in parts):
+        parts["number"] = m.group(1) + "号"  # 田林十二村20号
     m = _GROUP_RE.search(text)
     if m and "village" in parts:
         parts["group"] = m.group(1) + "组"
