@@ -12,7 +12,7 @@ Address figures (``python -m benchmarks places``):
   negatives -> no address;
 * whole calls: the address the call's fields end with, clean turns -> whole address,
   heard turns -> district and street right (``calls_devset`` per split, and the shared
-  calls of ``$HOTLINE_SHARED_CALLS`` when set).
+  calls of ``$HOTLINE_BENCH_SHARED_CALLS`` when set).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _call_address(turns: list[dict[str, Any]]) -> Any:
 def calls_figures() -> list[dict[str, Any]]:
     """Whole calls: clean whole address and heard district+street, per set and split."""
     sets: list[tuple[str, Path, Path]] = [("calls_devset", CALLS / "calls.jsonl", CALLS / "heard.jsonl")]
-    shared = os.environ.get("HOTLINE_SHARED_CALLS")
+    shared = os.environ.get("HOTLINE_BENCH_SHARED_CALLS")
     if shared:
         sets.append(("shared calls", Path(shared) / "calls.jsonl", Path(shared) / "calls_heard_whisper_base.jsonl"))
     out = []

@@ -121,6 +121,7 @@ def _best_child(
 ) -> tuple[float, int, int, int, str] | None:
     """The best (score, start, end, id, spelling) of a child of ``parents`` heard after ``start``."""
     best: tuple[float, int, int, int, str] | None = None
+    best_key: tuple[float, bool, int, int] | None = None
     n = len(t.text)
     for p in parents:
         for cid, spelling, key in gz.child_keys(p, level) if not tail else gz.street_cores(p):
@@ -141,9 +142,9 @@ def _best_child(
                         score = 1.0
                     if score < (1.0 if m < 4 else MIN_SIMILARITY):
                         continue
-                    cand = (score, e - s, -s)
-                    if best is None or cand > (best[0], best[2] - best[1], -best[1]):
-                        best = (score, s, e, cid, spelling)
+                    cand = (score, t.text[s:e] == spelling, e - s, -s)
+                    if best_key is None or cand > best_key:
+                        best, best_key = (score, s, e, cid, spelling), cand
     return best
 
 
@@ -169,8 +170,8 @@ def snap_places(gz: Gazetteer, text: str) -> SnapResult:
     districts: list[int] = []
     d_end = 0
     for s, e, ids in _exact(t, gz, (DISTRICT, CITY)):
-        # t.take() already marked the span; re-mark through add() for the hit list
         d_ids = [i for i in ids if gz.level(i) == DISTRICT]
+        d_ids = [i for i in d_ids if gz.name(i) == text[s:e]] or d_ids  # as written first
         if d_ids and not districts:
             districts = d_ids
             d_end = e
@@ -199,6 +200,7 @@ def snap_places(gz: Gazetteer, text: str) -> SnapResult:
             sids = [i for i in ids if gz.level(i) == STREET]
             if cities:
                 sids = [i for i in sids if gz.ancestor(i, CITY) in cities] or sids
+            sids = [i for i in sids if gz.name(i) == text[s:e]] or sids  # as written first
             if sids and _tail_ok(" ".join(syllables(gz.name(sids[0]), fuzzy=True)), t.key(s, e)):
                 streets, s_end = sids, e
                 hits.append(PlaceHit(s, e, text[s:e], gz.name(sids[0]), sids[0], "street", 1.0))

@@ -1,0 +1,65 @@
+"""Address precision through the real extractor and the real gazetteer (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.extract import extract_address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自来水公司又说是小区",
+        "都是一个村",
+        "客厅走路",
+        "派出所又让我回社区",
+        "我们整个村都没有自来水了。",
+        "我去医院看病",
+    ],
+)
+def test_no_address_from_verbs_and_objects(text: str) -> None:
+    assert extract_address(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("武进区湖塘镇卫生间里丰收路28号", "武进区湖塘镇丰收路28号"),
+        ("吴中区长桥街道快递柜里18号楼", "吴中区长桥街道18号楼"),
+        ("康县阳坝镇梅园村3组娃娃上学得绕山路", "康县阳坝镇梅园村3组"),
+        ("晓月苑三里9号楼", "晓月苑三里9号楼"),
+        ("万家福超市对面", "万家福超市对面"),
+    ],
+)
+def test_address_parts_only_from_place_context(text: str, value: str) -> None:
+    fv = extract_address(text)
+    assert fv is not None and fv.value == value
+
+
+def test_heard_address_is_snapped_and_verified() -> None:
+    fv = extract_address("天宁趋红美街道红梅心村二十一幢")
+    assert fv is not None
+    assert fv.value == "天宁区红梅街道红梅新村21号楼"
+    assert fv.extra["verified"] == "true"
+    assert "天宁趋→天宁区" in fv.extra["snapped"]
+    fv = extract_address("时景山区八角街道洋中区十一号楼三单元四零一")
+    assert fv is not None and fv.value == "石景山区八角街道杨庄中区11号楼3单元401室"
+
+
+def test_unknown_heard_street_stays_as_heard_and_unverified() -> None:
+    fv = extract_address("钟楼区无统街道翠竹路")
+    assert fv is not None
+    assert "无统街道" in fv.value  # not replaced by a guess
+    assert fv.extra["verified"] == "false"
+    assert fv.confidence <= 0.55
+
+
+def test_readback_never_names_a_non_place() -> None:
+    from assistant.core.fields import CallFields
+
+    f = CallFields()
+    from datetime import datetime
+
+    f.on_caller("派出所又让我回社区，楼上天天在客厅走路。", 1.0, datetime(2024, 1, 1))
+    assert "address" not in f.public()
