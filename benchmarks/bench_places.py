@@ -68,7 +68,10 @@ def address_devset(path: Path = ADDRESSES) -> list[dict[str, Any]]:
     for split in ("tune", "report"):
         pos = [r for r in rows if r["split"] == split and r["address"]]
         neg = [r for r in rows if r["split"] == split and not r["address"]]
-        clean = sum(_key(getattr(extract_address(r["text"]), "value", "")) == _key(r["address"]) for r in pos)
+        clean = sum(
+            _key(getattr(extract_address(r["text"]), "value", "")) == _key(r["address"])
+            for r in pos
+        )
         heard = [r for r in pos if r.get("heard")]
         admin = sum(_admin_right(r["address"], extract_address(r["heard"])) for r in heard)
         neg_ok = sum(extract_address(r["text"]) is None for r in neg)
@@ -98,21 +101,41 @@ def _call_address(turns: list[dict[str, Any]]) -> Any:
 
 def calls_figures() -> list[dict[str, Any]]:
     """Whole calls: clean whole address and heard district+street, per set and split."""
-    sets: list[tuple[str, Path, Path]] = [("calls_devset", CALLS / "calls.jsonl", CALLS / "heard.jsonl")]
+    sets: list[tuple[str, Path, Path]] = [
+        ("calls_devset", CALLS / "calls.jsonl", CALLS / "heard.jsonl")
+    ]
     shared = os.environ.get("HOTLINE_BENCH_SHARED_CALLS")
     if shared:
-        sets.append(("shared calls", Path(shared) / "calls.jsonl", Path(shared) / "calls_heard_whisper_base.jsonl"))
+        sets.append(
+            (
+                "shared calls",
+                Path(shared) / "calls.jsonl",
+                Path(shared) / "calls_heard_whisper_base.jsonl",
+            )
+        )
     out = []
     for name, calls_path, heard_path in sets:
         calls = [json.loads(x) for x in calls_path.read_text(encoding="utf-8").splitlines() if x]
         heard = {
-            d["id"]: d for d in (json.loads(x) for x in heard_path.read_text(encoding="utf-8").splitlines() if x)
+            d["id"]: d
+            for d in (
+                json.loads(x) for x in heard_path.read_text(encoding="utf-8").splitlines() if x
+            )
         }
         for split in sorted({c.get("split", "all") for c in calls}):
-            group = [c for c in calls if c.get("split", "all") == split and c["ticket"].get("address")]
-            clean = sum(_key(getattr(_call_address(c["turns"]), "value", "")) == _key(c["ticket"]["address"]) for c in group)
+            group = [
+                c for c in calls if c.get("split", "all") == split and c["ticket"].get("address")
+            ]
+            clean = sum(
+                _key(getattr(_call_address(c["turns"]), "value", ""))
+                == _key(c["ticket"]["address"])
+                for c in group
+            )
             hg = [c for c in group if c["id"] in heard]
-            admin = sum(_admin_right(c["ticket"]["address"], _call_address(heard[c["id"]]["turns"])) for c in hg)
+            admin = sum(
+                _admin_right(c["ticket"]["address"], _call_address(heard[c["id"]]["turns"]))
+                for c in hg
+            )
             out.append(
                 {
                     "set": f"{name} {split}",
@@ -135,8 +158,22 @@ def latency() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         cold = Gazetteer.load(cache_dir=Path(tmp))
         warm = Gazetteer.load(cache_dir=Path(tmp))
-    rows.append({"measure": "gazetteer load, no cache (parse jionlp)", "value": cold.load_seconds * 1000, "unit": "ms", "entries": len(cold)})
-    rows.append({"measure": "gazetteer load, from disk cache", "value": warm.load_seconds * 1000, "unit": "ms", "entries": len(warm)})
+    rows.append(
+        {
+            "measure": "gazetteer load, no cache (parse jionlp)",
+            "value": cold.load_seconds * 1000,
+            "unit": "ms",
+            "entries": len(cold),
+        }
+    )
+    rows.append(
+        {
+            "measure": "gazetteer load, from disk cache",
+            "value": warm.load_seconds * 1000,
+            "unit": "ms",
+            "entries": len(warm),
+        }
+    )
     turns = [
         t["text"]
         for line in (CALLS / "heard.jsonl").read_text(encoding="utf-8").splitlines()
@@ -144,15 +181,32 @@ def latency() -> list[dict[str, Any]]:
         for t in json.loads(line)["turns"]
         if t["speaker"] == "caller"
     ]
-    for label, fn in (("snap_places", lambda t: snap_places(warm, t)), ("extract_address (snap + parse)", extract_address)):
+    for label, fn in (
+        ("snap_places", lambda t: snap_places(warm, t)),
+        ("extract_address (snap + parse)", extract_address),
+    ):
         fn(turns[0])
         lat = []
         for t in turns:
             t0 = time.perf_counter()
             fn(t)
             lat.append((time.perf_counter() - t0) * 1000)
-        rows.append({"measure": f"{label} p50 per turn", "value": _pct(lat, 50), "unit": "ms", "entries": len(lat)})
-        rows.append({"measure": f"{label} p95 per turn (target <= 20)", "value": _pct(lat, 95), "unit": "ms", "entries": len(lat)})
+        rows.append(
+            {
+                "measure": f"{label} p50 per turn",
+                "value": _pct(lat, 50),
+                "unit": "ms",
+                "entries": len(lat),
+            }
+        )
+        rows.append(
+            {
+                "measure": f"{label} p95 per turn (target <= 20)",
+                "value": _pct(lat, 95),
+                "unit": "ms",
+                "entries": len(lat),
+            }
+        )
     return rows
 
 

@@ -58,13 +58,18 @@ def test_place_list_rows_and_errors(gz: Gazetteer, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     places = validate_place_list(good, gz)
-    assert [(p.name, p.kind) for p in places] == [("翠湖苑", "community"), ("万家福超市", "landmark")]
+    assert [(p.name, p.kind) for p in places] == [
+        ("翠湖苑", "community"),
+        ("万家福超市", "landmark"),
+    ]
     bad_kind = tmp_path / "k.csv"
     bad_kind.write_text("name,kind\n翠湖苑,小区\n坏的,楼盘\n", encoding="utf-8")
     with pytest.raises(PlaceListError, match=r"k\.csv:3 \[kind\]"):
         read_place_list(bad_kind)
     bad_street = tmp_path / "s.csv"
-    bad_street.write_text("name,kind,district,street\n翠湖苑,小区,武进区,红梅街道\n", encoding="utf-8")
+    bad_street.write_text(
+        "name,kind,district,street\n翠湖苑,小区,武进区,红梅街道\n", encoding="utf-8"
+    )
     with pytest.raises(PlaceListError, match=r"s\.csv:2 \[street\]"):
         validate_place_list(bad_street, gz)
     bad_col = tmp_path / "c.csv"

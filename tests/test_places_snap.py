@@ -40,7 +40,12 @@ def test_confidence_says_how_close(gz: Gazetteer) -> None:
 
 def test_nothing_is_invented(gz: Gazetteer) -> None:
     # unrelated words stay as they are, and no place is snapped from them
-    for text in ("楼上天天半夜在客厅走路", "自来水公司又说是小区", "我家小区门口", "城区的路灯坏了"):
+    for text in (
+        "楼上天天半夜在客厅走路",
+        "自来水公司又说是小区",
+        "我家小区门口",
+        "城区的路灯坏了",
+    ):
         r = snap_places(gz, text)
         assert r.text == text and not r.hits
     # a street that is not a child of the heard district is not snapped inside it

@@ -21,9 +21,15 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 @places_app.command("import")
 def places_import(
-    file: Annotated[Path, typer.Argument(help="Place list (.csv or .xlsx): name, kind, district, street, aliases")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="Place list (.csv or .xlsx): name, kind, district, street, aliases"),
+    ],
     save: Annotated[
-        bool, typer.Option("--save/--check", help="Save the list into <data_dir>/places (default) or only check it")
+        bool,
+        typer.Option(
+            "--save/--check", help="Save the list into <data_dir>/places (default) or only check it"
+        ),
     ] = True,
 ) -> None:
     """Validate a city's communities / roads / landmarks (every error names row and field)

@@ -83,7 +83,9 @@ def apply_snap(parts: dict[str, str], result: Any) -> dict[str, str]:
         cur = parts.get("street", "")
         parts["street"] = cur[cur.index(street.place) :] if street.place in cur else result.street
     community = hits.get("community") or hits.get("local")
-    if community is not None:
+    if community is not None and not any(
+        community.place in v for k, v in parts.items() if k not in ("village", "community")
+    ):
         name = community.place
         for key in ("village", "community"):
             cur = parts.get(key, "")

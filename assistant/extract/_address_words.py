@@ -22,7 +22,8 @@ __all__ = ["place_prefix", "place_token", "tokens"]
 _STOP_TAGS = ("r", "d", "p", "c", "u", "y", "e", "o", "t")
 # locatives that end it (卫生间里); 外 / 东 / 中 … stay (德胜门外大街)
 _STOP_LOCATIVES = frozenset(
-    "里 里面 里头 内 上 上面 下 下面 旁边 边上 附近 对面 中间 前面 后面 外面 底下".split()
+    ("里", "里面", "里头", "内", "上", "上面", "下", "下面", "旁边", "边上", "附近", "对面")
+    + ("中间", "前面", "后面", "外面", "底下")
 )
 # single-character tokens with these tags end it too (说, 是, 让, 回, 去, 住 …)
 _STOP_SINGLE = ("v", "zg", "a", "q")
@@ -90,6 +91,4 @@ def place_prefix(text: str, lo: int, suffix_at: int, false_words: set[str]) -> s
 
 def place_token(text: str, start: int, end: int) -> bool:
     """jieba tags ``text[start:end]`` as one place-name token (解放路/nz, 湖塘镇/ns)."""
-    return any(
-        s == start and e == end and tag in _PLACE_TAGS for s, e, _w, tag in tokens(text)
-    )
+    return any(s == start and e == end and tag in _PLACE_TAGS for s, e, _w, tag in tokens(text))

@@ -18,7 +18,7 @@ from typing import Any
 from asr.text.numerals import numeral_to_digits
 from assistant.core.state import FieldValue
 from assistant.extract import _address_places
-from assistant.extract._address_words import place_prefix, place_token
+from assistant.extract._address_words import place_prefix
 from assistant.extract._text import CJK, make_field, nfkc
 
 __all__ = [
@@ -326,9 +326,9 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
         if old.source_text == new.source_text
         else (f"{old.source_text} … {new.source_text}")
     )
-    flag_src = new if any(k in n for k in ("district", "street")) or not old.extra.get(
-        "verified"
-    ) else old
+    flag_src = (
+        new if any(k in n for k in ("district", "street")) or not old.extra.get("verified") else old
+    )
     flags = {k: flag_src.extra[k] for k in _FLAG_KEYS if k in flag_src.extra}
     return make_field(
         "address",

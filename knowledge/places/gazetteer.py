@@ -101,9 +101,9 @@ class LocalPlace:
 class _Base:
     names: list[str]
     levels: bytes
-    parents: array  # type: ignore[type-arg]
-    child_start: array  # type: ignore[type-arg]
-    child_list: array  # type: ignore[type-arg]
+    parents: array[int]
+    child_start: array[int]
+    child_list: array[int]
     index: dict[str, list[int]]  # fuzzy key -> districts / cities / streets
 
 
@@ -272,9 +272,12 @@ class Gazetteer:
         if not name:
             return -1
         for i in self.base.index.get(fuzzy_key(name), ()):
-            if self.base.names[i] == name and self.base.levels[i] == level:
-                if within < 0 or self.ancestor(i, self.level(within)) == within:
-                    return i
+            if (
+                self.base.names[i] == name
+                and self.base.levels[i] == level
+                and (within < 0 or self.ancestor(i, self.level(within)) == within)
+            ):
+                return i
         return -1
 
     def lookup(self, key: str) -> list[int]:
@@ -295,7 +298,8 @@ class Gazetteer:
             found = [
                 i
                 for i in self.base.index.get(fuzzy_key(d), ())
-                if self.level(i) == DISTRICT and self.name(i) == d
+                if self.level(i) == DISTRICT
+                and self.name(i) == d
                 and (not cities or self.ancestor(i, CITY) in cities)
             ]
             if not found:

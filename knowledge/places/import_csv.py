@@ -98,7 +98,9 @@ def _read(path: Path) -> list[tuple[int, LocalPlace]]:
     return out
 
 
-def _place(rec: dict[str, Any], path: Path, n: int, seen: dict[tuple[str, str, str], int]) -> LocalPlace:
+def _place(
+    rec: dict[str, Any], path: Path, n: int, seen: dict[tuple[str, str, str], int]
+) -> LocalPlace:
     name = str(rec.get("name", "")).strip()
     if not name:
         raise PlaceListError("a name is required", path=str(path), row=n, field="name")
@@ -116,7 +118,9 @@ def _place(rec: dict[str, Any], path: Path, n: int, seen: dict[tuple[str, str, s
         )  # fmt: skip
     district = str(rec.get("district", "")).strip()
     street = str(rec.get("street", "")).strip()
-    aliases = tuple(a.strip() for a in re.split(r"[、/;；|]", str(rec.get("aliases", ""))) if a.strip())
+    aliases = tuple(
+        a.strip() for a in re.split(r"[、/;；|]", str(rec.get("aliases", ""))) if a.strip()
+    )
     key = (name, district, street)
     if key in seen:
         raise PlaceListError(

@@ -88,8 +88,10 @@ class _Text:
         self.codes = _codes(self.syl, self.table)
 
     def free(self, s: int, e: int) -> bool:
-        return e <= len(self.text) and not any(self.taken[s:e]) and all(
-            _HAN.match(c) for c in self.text[s:e]
+        return (
+            e <= len(self.text)
+            and not any(self.taken[s:e])
+            and all(_HAN.match(c) for c in self.text[s:e])
         )
 
     def key(self, s: int, e: int) -> str:
@@ -100,7 +102,9 @@ class _Text:
             self.taken[k] = True
 
 
-def _exact(t: _Text, gz: Gazetteer, levels: tuple[int, ...], lo: int = 3) -> list[tuple[int, int, list[int]]]:
+def _exact(
+    t: _Text, gz: Gazetteer, levels: tuple[int, ...], lo: int = 3
+) -> list[tuple[int, int, list[int]]]:
     """Spans whose pinyin is a name at ``levels`` (longest first, not overlapping)."""
     n = len(t.text)
     found: list[tuple[int, int, list[int]]] = []
@@ -138,10 +142,11 @@ def _best_child(
                     if tail and not _tail_follows(t, e):
                         continue
                     score = Levenshtein.normalized_similarity(code, t.codes[s:e])
-                    if t.text[s:e] == spelling:
+                    same = t.text[s:e] == spelling
+                    if same:
                         score = 1.0
-                    if score < (1.0 if m < 4 else MIN_SIMILARITY):
-                        continue
+                    if score < (1.0 if m < 4 else MIN_SIMILARITY) or (m < 3 and not same):
+                        continue  # two-syllable names only as written
                     cand = (score, t.text[s:e] == spelling, e - s, -s)
                     if best_key is None or cand > best_key:
                         best, best_key = (score, s, e, cid, spelling), cand
@@ -254,7 +259,7 @@ def _local_exact(t: _Text, gz: Gazetteer, hits: list[PlaceHit]) -> None:
                 continue
             for i in gz.lookup(t.key(s, e)):
                 place = gz.local_place(i)
-                if place is not None and gz.in_scope(i) or (place is not None and gz.parent(i) < 0):
+                if place is not None and (gz.in_scope(i) or gz.parent(i) < 0):
                     t.take(s, e)
                     hits.append(PlaceHit(s, e, t.text[s:e], place.name, i, "local", 1.0))
                     break

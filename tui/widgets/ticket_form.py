@@ -89,7 +89,7 @@ class TicketForm(Vertical):
         for name in TICKET_FIELDS:
             fv = state.fields.get(name)
             value = fv.value if fv else ""
-            status = fv.status if fv and fv.value else "empty"
+            status: str = fv.status if fv and fv.value else "empty"
             if name == "category":
                 self._show_category(leaf, value)
             else:
