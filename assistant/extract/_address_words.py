@@ -22,9 +22,9 @@ __all__ = ["place_prefix", "place_token", "tokens"]
 _STOP_TAGS = ("r", "d", "p", "c", "u", "y", "e", "o", "t")
 # locatives that end it (卫生间里); 外 / 东 / 中 … stay (德胜门外大街)
 _STOP_LOCATIVES = frozenset(
-    ("里", "里面", "里头", "内", "上", "上面", "下", "下面", "旁边", "边上", "附近", "对面")
-    + ("中间", "前面", "后面", "外面", "底下")
-)
+    {"里", "里面", "里头", "内", "上", "上面", "下", "下面", "旁边", "边上", "附近", "对面",
+     "中间", "前面", "后面", "外面", "底下"}
+)  # fmt: skip
 # single-character tokens with these tags end it too (说, 是, 让, 回, 去, 住 …)
 _STOP_SINGLE = ("v", "zg", "a", "q")
 _PLACE_TAGS = ("ns", "nz", "nt")
