@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -33,13 +32,10 @@ CALLS = ROOT / "tests" / "data" / "calls_devset"
 
 
 def _key(text: str | None) -> str:
-    from assistant.extract.address import address_numbers
+    """The project's address comparison (numbers and 幢/栋/号楼 alike, punctuation off)."""
+    from assistant.qa.trainee import norm_address
 
-    if not text:
-        return ""
-    t = address_numbers(text)
-    t = re.sub(r"(\d+)(?:栋|幢|座)", r"\1号楼", t)
-    return re.sub(r"[\s，。,.、]|室$", "", t)
+    return norm_address(text or "")
 
 
 def _admin(text: str) -> tuple[str, str]:

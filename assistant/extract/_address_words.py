@@ -19,7 +19,7 @@ __all__ = ["place_prefix", "place_token", "tokens"]
 
 # tags that end a place name (any length): pronouns, adverbs, prepositions, conjunctions,
 # particles, modal words, interjections, onomatopoeia, locatives, time words
-_STOP_TAGS = ("r", "d", "p", "c", "u", "y", "e", "o", "t")
+_STOP_TAGS = ("r", "d", "p", "c", "u", "y", "e", "o", "t", "s")
 # locatives that end it (卫生间里); 外 / 东 / 中 … stay (德胜门外大街)
 _STOP_LOCATIVES = frozenset(
     {"里", "里面", "里头", "内", "上", "上面", "下", "下面", "旁边", "边上", "附近", "对面",
@@ -56,6 +56,8 @@ def tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
 def _stops(word: str, tag: str) -> bool:
     if tag.startswith(_STOP_TAGS) or (tag == "f" and word in _STOP_LOCATIVES):
         return True
+    if len(word) == 2 and word[-1] in "上里下" and tag not in _PLACE_TAGS:
+        return True  # 镇上, 楼下, 家里: where, not a name
     if len(word) == 1 and tag.startswith(_STOP_SINGLE):
         return True
     return "个" in word or (tag == "m" and any(c in word for c in "些点"))
@@ -71,11 +73,14 @@ def place_prefix(text: str, lo: int, suffix_at: int, false_words: set[str]) -> s
     if k is None:
         return text[lo:suffix_at]
     start, _end, word, tag = toks[k]
-    if start < suffix_at and word in false_words:
+    if start < suffix_at and (word in false_words or "个" in word):
         return None
     after = text[suffix_at + len(word) : suffix_at + len(word) + 1]
-    if start == suffix_at and tag == "f" and word in _STOP_LOCATIVES and after.isdigit():
-        return None  # 快递柜里18号楼: the locative 里, not a 里 of a community
+    if start == suffix_at and tag == "f" and word in _STOP_LOCATIVES:
+        before = toks[k - 1][3] if k > 0 else ""
+        follows = text[suffix_at + len(word) : suffix_at + len(word) + 2]
+        if after.isdigit() or (before not in _PLACE_TAGS and follows not in ("小区", "社区")):
+            return None  # 快递柜里18号楼 / 秧田里: the locative 里, not a 里 of a community
     if start < lo:
         return text[lo:suffix_at]
     begin = min(start, suffix_at)
@@ -84,9 +89,18 @@ def place_prefix(text: str, lo: int, suffix_at: int, false_words: set[str]) -> s
         s, e, w, tg = toks[j]
         if s < lo or (_stops(w, tg) and not (e == suffix_at and w == "里")):
             break  # 云景里小区 / 和平里街道: a 里 right before the suffix is the name's
+        if tg.startswith("v") and len(w) > 1 and not _begins_a_name(w):
+            break  # 告诉小区, 反映个路: a verb no place name starts with
         begin = s
         j -= 1
     return text[begin:suffix_at]
+
+
+def _begins_a_name(word: str) -> bool:
+    from assistant.extract._address_places import places
+
+    gz = places()
+    return gz is None or bool(gz.begins_a_name(word))
 
 
 def place_token(text: str, start: int, end: int) -> bool:

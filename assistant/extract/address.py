@@ -209,6 +209,9 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
             if raw is None or _MASK in raw:
                 continue
             name = _clean_prefix(raw)
+            for admin in (parts.get("street"), parts.get("district")):
+                if admin and admin in name and key != "street":
+                    name = name[name.rindex(admin) + len(admin) :]  # 官桥镇石塘村 -> 石塘村
             full = name + m.group(2)
             if len(name) < lo or full in false or name in false or re.fullmatch(r"\d+", name):
                 continue

@@ -45,7 +45,7 @@ __all__ = [
 
 PROVINCE, CITY, DISTRICT, STREET, COMMUNITY, LOCAL = 0, 1, 2, 3, 4, 5
 LEVEL_NAMES = ("province", "city", "district", "street", "community", "local")
-_FORMAT = 3  # bump when the pickled layout changes
+_FORMAT = 4  # bump when the pickled layout changes
 # suffixes a community / village name is also heard without
 _COMMUNITY_SUFFIXES = ("社区居委会", "居委会", "村委会", "社区")
 
@@ -105,6 +105,7 @@ class _Base:
     child_start: array[int]
     child_list: array[int]
     index: dict[str, list[int]]  # fuzzy key -> districts / cities / streets
+    starts: frozenset[str]  # the first two characters of every street / community name
 
 
 def _parse(path: Path) -> _Base:
@@ -152,7 +153,8 @@ def _parse(path: Path) -> _Base:
     for i, lvl in enumerate(levels):
         if lvl in (CITY, DISTRICT, STREET):
             index.setdefault(fuzzy_key(names[i]), []).append(i)
-    return _Base(names, bytes(levels), parents, child_start, child_list, index)
+    starts = frozenset(names[i][:2] for i, lvl in enumerate(levels) if lvl >= STREET)
+    return _Base(names, bytes(levels), parents, child_start, child_list, index, starts)
 
 
 def _cache_file(src: Path, cache_dir: Path) -> Path:
@@ -200,6 +202,7 @@ class Gazetteer:
     _extra_names: list[str] = field(default_factory=list)
     _extra_parent: list[int] = field(default_factory=list)
     _local_index: dict[str, list[int]] = field(default_factory=dict)
+    _local_starts: set[str] = field(default_factory=set)
 
     # ---- loading --------------------------------------------------------------------
     @classmethod
@@ -234,6 +237,7 @@ class Gazetteer:
             self.local.append((place, parent))
             self._extra_children.setdefault(parent, []).append(pid)
             for spelling in (place.name, *place.aliases):
+                self._local_starts.add(spelling[:2])
                 self._local_index.setdefault(fuzzy_key(spelling), []).append(pid)
 
     # ---- navigation -----------------------------------------------------------------
@@ -279,6 +283,11 @@ class Gazetteer:
             ):
                 return i
         return -1
+
+    def begins_a_name(self, word: str) -> bool:
+        """Some street / community / local place name starts with ``word``'s first two
+        characters (解放 -> 解放路社区: yes; 告诉, 反映: no)."""
+        return word[:2] in self.base.starts or word[:2] in self._local_starts
 
     def lookup(self, key: str) -> list[int]:
         """Cities, districts and streets whose pinyin key is ``key``; local places too."""

@@ -113,7 +113,12 @@ def _exact(
             e = s + length
             if not t.free(s, e):
                 continue
-            ids = [i for i in gz.lookup(t.key(s, e)) if gz.level(i) in levels and gz.in_scope(i)]
+            heard = t.text[s:e]
+            ids = [
+                i
+                for i in gz.lookup(t.key(s, e))
+                if gz.level(i) in levels and gz.in_scope(i) and _supported(heard, gz.name(i))
+            ]
             if ids:
                 found.append((s, e, ids))
                 t.take(s, e)
@@ -145,12 +150,26 @@ def _best_child(
                     same = t.text[s:e] == spelling
                     if same:
                         score = 1.0
-                    if score < (1.0 if m < 4 else MIN_SIMILARITY) or (m < 3 and not same):
-                        continue  # two-syllable names only as written
+                    if score < (1.0 if m < 4 else MIN_SIMILARITY):
+                        continue
+                    if not same and not (
+                        set(t.text[s:e]) & set(spelling)
+                        or syllables(t.text[s:e]) == syllables(spelling)
+                    ):
+                        continue  # a homophone shares a character or its exact pinyin
+                    if level == COMMUNITY and m < 3 and not same:
+                        continue  # two-syllable communities only as written
                     cand = (score, t.text[s:e] == spelling, e - s, -s)
                     if best_key is None or cand > best_key:
                         best, best_key = (score, s, e, cid, spelling), cand
     return best
+
+
+def _supported(heard: str, name: str) -> bool:
+    """A division found without its parent: at least half its characters were heard as
+    written (天宁趋 for 天宁区, 石井山区 for 石景山区), so that everyday words with the
+    same pinyin (报上去 / 宝山区, 要是真 / 姚市镇) are not taken for places."""
+    return 2 * sum(c in heard for c in name) >= len(name)
 
 
 def _tail_follows(t: _Text, e: int) -> bool:
