@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.pinyin import syllables
+from knowledge.pinyin import fuzz_syllable, syllables
 from knowledge.places.errors import PlacesError
 
 __all__ = [
@@ -39,13 +39,14 @@ __all__ = [
     "LocalPlace",
     "default_cache_dir",
     "fuzzy_key",
+    "phrase_syllables",
     "jionlp_location_file",
     "match_names",
 ]
 
 PROVINCE, CITY, DISTRICT, STREET, COMMUNITY, LOCAL = 0, 1, 2, 3, 4, 5
 LEVEL_NAMES = ("province", "city", "district", "street", "community", "local")
-_FORMAT = 4  # bump when the pickled layout changes
+_FORMAT = 5  # bump when the pickled layout changes
 # suffixes a community / village name is also heard without
 _COMMUNITY_SUFFIXES = ("社区居委会", "居委会", "村委会", "社区")
 
@@ -71,10 +72,31 @@ def jionlp_location_file() -> Path:
     return path
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def phrase_syllables(text: str, *, fuzzy: bool = True) -> tuple[str, ...]:
+    """One toneless syllable per character, Han runs read as phrases (长河 -> chang he,
+    not zhang he), folded with the recogniser confusions when ``fuzzy``."""
+    from pypinyin import lazy_pinyin
+
+    out: list[str] = []
+    pos = 0
+    for m in _HAN_RUN.finditer(text):
+        out.extend(syllables(text[pos : m.start()]))
+        run = lazy_pinyin(m.group(0))
+        out.extend(run if len(run) == len(m.group(0)) else syllables(m.group(0)))
+        pos = m.end()
+    out.extend(syllables(text[pos:]))
+    if fuzzy:
+        return tuple(fuzz_syllable(x) for x in out)
+    return tuple(out)
+
+
 def fuzzy_key(text: str) -> str:
     """Tone-insensitive pinyin with the usual recogniser confusions folded (zh/z, n/l,
     in/ing, an/ang, h/f …), one syllable per character, space-separated."""
-    return " ".join(syllables(text, fuzzy=True))
+    return " ".join(phrase_syllables(text))
 
 
 def match_names(name: str, level: int) -> tuple[str, ...]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from knowledge.pinyin import syllables
 from knowledge.places.gazetteer import (
     CITY,
     COMMUNITY,
@@ -28,6 +27,7 @@ from knowledge.places.gazetteer import (
     LEVEL_NAMES,
     STREET,
     Gazetteer,
+    phrase_syllables,
 )
 
 __all__ = ["MIN_SIMILARITY", "PlaceHit", "SnapResult", "snap_places"]
@@ -82,7 +82,7 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.syl = syllables(text, fuzzy=True)
+        self.syl = phrase_syllables(text)
         self.taken = [False] * len(text)
         self.table: dict[str, str] = {}
         self.codes = _codes(self.syl, self.table)
@@ -114,9 +114,12 @@ def _exact(
             if not t.free(s, e):
                 continue
             heard = t.text[s:e]
+            key = t.key(s, e)
+            if DISTRICT in levels and key.endswith(" qi"):
+                key = key[:-2] + "qu"  # 黄岛七 for 黄岛区: the recogniser's qu / qi
             ids = [
                 i
-                for i in gz.lookup(t.key(s, e))
+                for i in gz.lookup(key)
                 if gz.level(i) in levels and gz.in_scope(i) and _supported(heard, gz.name(i))
             ]
             if ids:
@@ -154,7 +157,8 @@ def _best_child(
                         continue
                     if not same and not (
                         set(t.text[s:e]) & set(spelling)
-                        or syllables(t.text[s:e]) == syllables(spelling)
+                        or phrase_syllables(t.text[s:e], fuzzy=False)
+                        == phrase_syllables(spelling, fuzzy=False)
                     ):
                         continue  # a homophone shares a character or its exact pinyin
                     if level == COMMUNITY and m < 3 and not same:
@@ -225,7 +229,9 @@ def snap_places(gz: Gazetteer, text: str) -> SnapResult:
             if cities:
                 sids = [i for i in sids if gz.ancestor(i, CITY) in cities] or sids
             sids = [i for i in sids if gz.name(i) == text[s:e]] or sids  # as written first
-            if sids and _tail_ok(" ".join(syllables(gz.name(sids[0]), fuzzy=True)), t.key(s, e)):
+            if len({gz.name(i) for i in sids}) > 1 and gz.name(sids[0]) != text[s:e]:
+                sids = []  # 是乔街道: 石桥 or 市桥? left as heard
+            if sids and _tail_ok(" ".join(phrase_syllables(gz.name(sids[0]))), t.key(s, e)):
                 streets, s_end = sids, e
                 hits.append(PlaceHit(s, e, text[s:e], gz.name(sids[0]), sids[0], "street", 1.0))
                 break
