@@ -63,3 +63,14 @@ def test_readback_never_names_a_non_place() -> None:
 
     f.on_caller("派出所又让我回社区，楼上天天在客厅走路。", 1.0, datetime(2024, 1, 1))
     assert "address" not in f.public()
+
+
+def test_tune_negatives_of_the_dev_set_give_no_address() -> None:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "fields_devset" / "addresses.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    negatives = [r["text"] for r in rows if r["split"] == "tune" and r["address"] is None]
+    assert len(negatives) >= 8
+    assert [t for t in negatives if extract_address(t) is not None] == []
