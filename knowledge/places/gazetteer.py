@@ -39,9 +39,9 @@ __all__ = [
     "LocalPlace",
     "default_cache_dir",
     "fuzzy_key",
-    "phrase_syllables",
     "jionlp_location_file",
     "match_names",
+    "phrase_syllables",
 ]
 
 PROVINCE, CITY, DISTRICT, STREET, COMMUNITY, LOCAL = 0, 1, 2, 3, 4, 5
