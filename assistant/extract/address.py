@@ -294,7 +294,7 @@ def extract_address(
     With ``snap`` (default) heard place words are first snapped to the gazetteer
     (天宁趋红美街道 -> 天宁区红梅街道); ``extra`` then also holds ``verified``
     (``"true"`` / ``"false"`` = 待核实 / ``""``), ``snap_conf`` and ``snapped``."""
-    result = _address_places.snap(text) if snap and _ADDR_MARKERS.search(text) else None
+    result = _address_places.snap(text) if snap else None  # 接道 / 成功其: markers heard too
     parts = address_parts(result.text if result is not None else text, umap=umap)
     # a lone room/unit number is not an address by itself (unless part of a longer one)
     if not parts or (set(parts) <= {"room", "unit", "building"} and len(parts) < 2):
@@ -314,8 +314,10 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
     Parts in ``new`` win; parts of ``old`` are kept when ``new`` does not contradict the
     place (same district/community or ``new`` names only building/unit/room).
     """
-    if old is None or old.name != "address" or old.confidence < 0.5:
+    if old is None or old.name != "address":
         return new
+    if old.confidence < 0.5 and not any(k in old.extra for k in ("district", "street")):
+        return new  # a weak old value; a district / street alone is kept to add to
     o = {k: v for k, v in old.extra.items() if k in _PART_ORDER}
     n = {k: v for k, v in new.extra.items() if k in _PART_ORDER}
     place_keys = ("district", "street", "village", "community", "road")

@@ -120,7 +120,9 @@ def _exact(
             ids = [
                 i
                 for i in gz.lookup(key)
-                if gz.level(i) in levels and gz.in_scope(i) and _supported(heard, gz.name(i))
+                if gz.level(i) in levels
+                and gz.in_scope(i)
+                and _supported(heard, gz.name(i), gz.level(i))
             ]
             if ids:
                 found.append((s, e, ids))
@@ -155,12 +157,13 @@ def _best_child(
                         score = 1.0
                     if score < (1.0 if m < 4 else MIN_SIMILARITY):
                         continue
-                    if not same and not (
+                    if not same and not tail and not (
                         set(t.text[s:e]) & set(spelling)
                         or phrase_syllables(t.text[s:e], fuzzy=False)
                         == phrase_syllables(spelling, fuzzy=False)
                     ):
-                        continue  # a homophone shares a character or its exact pinyin
+                        continue  # a community (no 街道 / 镇 to anchor it) shares a character
+                        # or its exact pinyin with what was heard
                     if level == COMMUNITY and m < 3 and not same:
                         continue  # two-syllable communities only as written
                     cand = (score, t.text[s:e] == spelling, e - s, -s)
@@ -169,16 +172,29 @@ def _best_child(
     return best
 
 
-def _supported(heard: str, name: str) -> bool:
+def _supported(heard: str, name: str, level: int) -> bool:
     """A division found without its parent: at least half its characters were heard as
     written (天宁趋 for 天宁区, 石井山区 for 石景山区), so that everyday words with the
-    same pinyin (报上去 / 宝山区, 要是真 / 姚市镇) are not taken for places."""
-    return 2 * sum(c in heard for c in name) >= len(name)
+    same pinyin (报上去 / 宝山区, 要是真 / 姚市镇) are not taken for places. A district
+    (its name ends in 区 / 县 / 市) may instead share one character (李昌七 for 李沧区) or
+    have the very same toneless pinyin (箱方区 for 香坊区, 成功其 for 呈贡区)."""
+    shared = sum(c in heard for c in name)
+    if 2 * shared >= len(name):
+        return True
+    if level != DISTRICT:
+        return False
+    heard_syl = list(phrase_syllables(heard, fuzzy=False))
+    if heard_syl and heard_syl[-1] == "qi":
+        heard_syl[-1] = "qu"
+    return shared >= 1 or tuple(heard_syl) == phrase_syllables(name, fuzzy=False)
 
 
 def _tail_follows(t: _Text, e: int) -> bool:
     """街道 / 镇 / 乡 (or a homophone) follows the street's name at ``e``."""
-    return t.key(e, e + 2) == "jie dao" or (e < len(t.syl) and t.syl[e] in ("zen", "xian"))
+    # 街道 is also heard as 接道 / 接到 (same pinyin) and 接等 (jie deng)
+    return t.key(e, e + 2) in ("jie dao", "jie den") or (
+        e < len(t.syl) and t.syl[e] in ("zen", "xian")
+    )
 
 
 def _tail_ok(name_key: str, heard_key: str) -> bool:
