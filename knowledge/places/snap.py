@@ -7,10 +7,10 @@ matches a district, then a street of that district, then a community of that str
 city's own place), and returns the text with those spans written as the real names.
 
 Nothing is invented: every snapped place covers a span of the utterance whose syllables
-support it. Districts and streets found without a parent must match syllable for syllable;
-inside a found parent, a name of 4 or more syllables may differ from what was heard by one
-syllable (杨庄中区 heard as 洋中区); the syllable-level similarity (rapidfuzz Levenshtein) is
-the hit's score. Two-syllable district names (城区, 郊区, 东区 …) are never snapped.
+support it. Names match syllable for syllable (after folding); inside a found parent, a name
+of 4 or more syllables may also have lost one syllable in recognition (杨庄中区 heard as
+洋中区), never had one changed (风东北路 is not 沣惠北路); the syllable-level similarity
+(rapidfuzz Levenshtein) is the hit's score. Two-syllable district names (城区, 郊区, 东区 …) are never snapped.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _best_child(
             syl = tuple(key.split(" "))
             code = _codes(syl, t.table)
             m = len(code)
-            for length in {m - 1, m, m + 1}:
+            for length in (m, m - 1):
                 if length < 2 or (length != m and m < 4):
                     continue
                 for s in range(start, n - length + 1):
@@ -155,8 +155,8 @@ def _best_child(
                     same = t.text[s:e] == spelling
                     if same:
                         score = 1.0
-                    if score < (1.0 if m < 4 else MIN_SIMILARITY):
-                        continue
+                    if score < 1.0 and (length == m or score < MIN_SIMILARITY):
+                        continue  # only a dropped syllable (洋中区 for 杨庄中区), never a changed one
                     if not same and not tail and not (
                         set(t.text[s:e]) & set(spelling)
                         or phrase_syllables(t.text[s:e], fuzzy=False)
