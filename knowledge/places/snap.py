@@ -157,10 +157,14 @@ def _best_child(
                         score = 1.0
                     if score < 1.0 and (length == m or score < MIN_SIMILARITY):
                         continue  # only a dropped syllable (洋中区 for 杨庄中区), never a changed one
-                    if not same and not tail and not (
-                        set(t.text[s:e]) & set(spelling)
-                        or phrase_syllables(t.text[s:e], fuzzy=False)
-                        == phrase_syllables(spelling, fuzzy=False)
+                    if (
+                        not same
+                        and not tail
+                        and not (
+                            set(t.text[s:e]) & set(spelling)
+                            or phrase_syllables(t.text[s:e], fuzzy=False)
+                            == phrase_syllables(spelling, fuzzy=False)
+                        )
                     ):
                         continue  # a community (no 街道 / 镇 to anchor it) shares a character
                         # or its exact pinyin with what was heard
