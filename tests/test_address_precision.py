@@ -74,3 +74,27 @@ def test_tune_negatives_of_the_dev_set_give_no_address() -> None:
     negatives = [r["text"] for r in rows if r["split"] == "tune" and r["address"] is None]
     assert len(negatives) >= 8
     assert [t for t in negatives if extract_address(t) is not None] == []
+
+
+def test_a_later_turn_is_snapped_inside_the_place_named_before() -> None:
+    from datetime import datetime
+
+    from assistant.core.fields import CallFields
+
+    f = CallFields()
+    start = datetime(2024, 1, 1)
+    f.on_caller("我家在时景山区八角街道。", 1.0, start)
+    f.on_caller("洋中区十一号楼三单元。", 5.0, start)
+    addr = f.public()["address"]
+    assert addr.value == "石景山区八角街道杨庄中区11号楼3单元"
+    assert addr.extra["verified"] == "true"
+
+
+def test_the_same_road_with_its_number_added_is_no_contradiction() -> None:
+    from assistant.extract import merge_address
+
+    old = extract_address("莲湖区桃园路街道，丰登北路。")
+    new = extract_address("丰登北路18号，西电三村。")
+    assert old is not None and new is not None
+    merged = merge_address(old, new)
+    assert merged.extra["district"] == "莲湖区" and merged.extra["road"] == "丰登北路18号"

@@ -54,14 +54,21 @@ def places() -> Any:
         return gz
 
 
-def snap(text: str) -> Any:
-    """The :class:`~knowledge.places.SnapResult` of ``text`` (``None`` without a gazetteer)."""
+def snap(text: str, near: dict[str, str] | None = None) -> Any:
+    """The :class:`~knowledge.places.SnapResult` of ``text`` (``None`` without a gazetteer);
+    ``near``: the parts of the address named earlier in the call (its district / street)."""
     gz = places()
     if gz is None:
         return None
     from knowledge.places import snap_places
+    from knowledge.places.gazetteer import DISTRICT, STREET
 
-    return snap_places(gz, text)
+    d = s = -1
+    if near and near.get("verified") == "true" and near.get("district"):
+        d = gz.find(near["district"], DISTRICT)
+        if d >= 0 and near.get("street"):
+            s = gz.find(near["street"], STREET, within=d)
+    return snap_places(gz, text, district=d, street=s)
 
 
 def apply_snap(parts: dict[str, str], result: Any) -> dict[str, str]:

@@ -288,13 +288,16 @@ def extract_address(
     at: float | None = None,
     umap: dict[str, str] | None = None,
     snap: bool = True,
+    near: FieldValue | None = None,
 ) -> FieldValue | None:
     """The address mentioned in one utterance; ``extra`` holds its parts.
 
     With ``snap`` (default) heard place words are first snapped to the gazetteer
     (天宁趋红美街道 -> 天宁区红梅街道); ``extra`` then also holds ``verified``
-    (``"true"`` / ``"false"`` = 待核实 / ``""``), ``snap_conf`` and ``snapped``."""
-    result = _address_places.snap(text) if snap else None  # 接道 / 成功其: markers heard too
+    (``"true"`` / ``"false"`` = 待核实 / ``""``), ``snap_conf`` and ``snapped``. ``near``:
+    the call's address so far, whose district / street a turn without one is searched in."""
+    context = near.extra if near is not None and near.name == "address" else None
+    result = _address_places.snap(text, context) if snap else None  # 接道: no written marker
     parts = address_parts(result.text if result is not None else text, umap=umap)
     # a lone room/unit number is not an address by itself (unless part of a longer one)
     if not parts or (set(parts) <= {"room", "unit", "building"} and len(parts) < 2):
@@ -321,7 +324,10 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
     o = {k: v for k, v in old.extra.items() if k in _PART_ORDER}
     n = {k: v for k, v in new.extra.items() if k in _PART_ORDER}
     place_keys = ("district", "street", "village", "community", "road")
-    contradicts = any(k in o and k in n and o[k] != n[k] for k in place_keys)
+    contradicts = any(
+        k in o and k in n and not (o[k].startswith(n[k]) or n[k].startswith(o[k]))
+        for k in place_keys
+    )  # 风东北路 … 风东北路18号: the same road, its number added
     if contradicts and any(k in n for k in ("district", "community", "village")):
         return new
     merged = dict(o)

@@ -206,8 +206,12 @@ def _tail_ok(name_key: str, heard_key: str) -> bool:
     return any(name_key.endswith(tl) and heard_key.endswith(tl) for tl in _STREET_TAIL)
 
 
-def snap_places(gz: Gazetteer, text: str) -> SnapResult:
-    """Snap the place words of one utterance to the gazetteer (see the module docstring)."""
+def snap_places(gz: Gazetteer, text: str, *, district: int = -1, street: int = -1) -> SnapResult:
+    """Snap the place words of one utterance to the gazetteer (see the module docstring).
+
+    ``district`` / ``street``: the ids of the place named in earlier turns of the call; a
+    turn that names no district itself is searched for that district's streets and that
+    street's communities (风东北路18号 after 莲湖区桃园路街道)."""
     t = _Text(text)
     hits: list[PlaceHit] = []
 
@@ -236,6 +240,9 @@ def snap_places(gz: Gazetteer, text: str) -> SnapResult:
 
     streets: list[int] = []
     s_end = d_end
+    context = not districts and district >= 0
+    if context:
+        districts = [district]
     if districts:
         got = _best_child(t, gz, districts, STREET, d_end, tail=True)
         if got:
@@ -258,6 +265,8 @@ def snap_places(gz: Gazetteer, text: str) -> SnapResult:
             for k in range(s, e):
                 t.taken[k] = False
 
+    if context and not streets and street >= 0 and gz.parent(street) == district:
+        streets = [street]
     parents = streets[:1] if len(streets) == 1 else districts[:1] if len(districts) == 1 else []
     if parents:
         got = _best_child(t, gz, parents, COMMUNITY, s_end, tail=False)
@@ -274,22 +283,27 @@ def snap_places(gz: Gazetteer, text: str) -> SnapResult:
         out.append(h.place)
         pos = h.end
     out.append(text[pos:])
-    district = street = city = province = ""
+    d_name = s_name = city = province = ""
     inferred = False
     anchor = streets[0] if len(streets) == 1 else districts[0] if len(districts) == 1 else -1
     if anchor >= 0:
         d = gz.ancestor(anchor, DISTRICT)
-        district = gz.name(d) if d >= 0 else ""
-        inferred = not any(h.level == "district" for h in hits) and bool(district)
+        d_name = gz.name(d) if d >= 0 else ""
+        inferred = not any(h.level == "district" for h in hits) and bool(d_name)
         c = gz.ancestor(anchor, CITY)
         city = gz.name(c) if c >= 0 else ""
         p = gz.ancestor(anchor, 0)
         province = gz.name(p) if p >= 0 else ""
         if len(streets) == 1:
-            street = gz.name(streets[0])
+            s_name = gz.name(streets[0])
     elif districts:
-        district = gz.name(districts[0])
-    return SnapResult("".join(out), tuple(hits), district, street, city, province, inferred)
+        d_name = gz.name(districts[0])
+    if context:
+        heard_here = {h.level for h in hits}
+        d_name = d_name if "district" in heard_here else ""
+        s_name = s_name if "street" in heard_here else ""
+        inferred = False
+    return SnapResult("".join(out), tuple(hits), d_name, s_name, city, province, inferred)
 
 
 def _local_exact(t: _Text, gz: Gazetteer, hits: list[PlaceHit]) -> None:
