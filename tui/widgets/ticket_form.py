@@ -127,7 +127,7 @@ class TicketForm(Vertical):
         self.statuses[name] = status
         tag = self.query_one(f"#tag-{name}", Label)
         tag.update(FIELD_STATUS_LABELS.get(status, "待核实" if status == "unverified" else status))
-        for cls in ("-suggested", "-confirmed", "-edited", "-empty", "-unverified"):
+        for cls in ("-suggested", "-confirmed", "-edited", "-empty"):
             tag.remove_class(cls)
         tag.add_class(f"-{status}" if status != "unverified" else "-suggested")
 
