@@ -18,8 +18,8 @@ from knowledge.places.gazetteer import COMMUNITY, DISTRICT, STREET
 
 
 @pytest.fixture(scope="module")
-def gz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    return Gazetteer.load(cache_dir=tmp_path_factory.mktemp("places"))
+def gz() -> Gazetteer:
+    return Gazetteer.load()  # the session's cache dir (tests/conftest.py): parsed once a run
 
 
 def test_divisions_come_from_jionlp(gz: Gazetteer) -> None:
@@ -40,8 +40,8 @@ def test_second_load_uses_the_disk_cache(tmp_path: Path) -> None:
     assert second.load_seconds < first.load_seconds
 
 
-def test_scope_limits_snapping(gz: Gazetteer, tmp_path: Path) -> None:
-    scoped = Gazetteer.load(cache_dir=tmp_path)
+def test_scope_limits_snapping(gz: Gazetteer) -> None:
+    scoped = Gazetteer.load()
     scoped.set_scope("常州市", ["天宁区"])
     assert snap_places(scoped, "天宁趋红美街道").district == "天宁区"
     assert snap_places(scoped, "时景山区八角街道").district == ""  # Beijing: out of scope
@@ -91,13 +91,10 @@ def test_place_list_from_xlsx(tmp_path: Path) -> None:
         read_place_list(path)
 
 
-def test_local_places_snap(tmp_path: Path) -> None:
+def test_local_places_snap(gz: Gazetteer) -> None:
     from knowledge.places import LocalPlace
 
-    gz = Gazetteer.load(
-        cache_dir=tmp_path,
-        local=[LocalPlace("翠湖苑", "community", "武进区", "湖塘镇")],
-    )
+    gz = Gazetteer.load(local=[LocalPlace("翠湖苑", "community", "武进区", "湖塘镇")])
     r = snap_places(gz, "武进区湖塘镇脆湖苑三栋")
     assert r.text == "武进区湖塘镇翠湖苑三栋"
     assert r.hit("local") is not None or r.hit("community") is not None

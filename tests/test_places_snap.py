@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from knowledge.places import Gazetteer, snap_places
 
 
 @pytest.fixture(scope="module")
-def gz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    return Gazetteer.load(cache_dir=tmp_path_factory.mktemp("places"))
+def gz() -> Gazetteer:
+    return Gazetteer.load()  # the session's cache dir (tests/conftest.py)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +51,7 @@ def test_nothing_is_invented(gz: Gazetteer) -> None:
     assert r.hit("street") is None
 
 
-def test_snap_latency(gz: Gazetteer, tmp_path: Path) -> None:
+def test_snap_latency(gz: Gazetteer) -> None:
     import time
 
     text = "喂你好我住在时景山区八角街道洋中区十一号楼三单元四零一楼上漏水"
