@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     catalogue_paths: list[Path] = Field(default_factory=list)
     """Catalogue files (YAML/CSV/XLSX) replacing the bundled catalogue; include the entry `bundled` to extend it instead. Empty means the bundled catalogue."""
 
+    places_city: str = ""
+    """The centre's city as in the division data (e.g. `常州市`): heard place words are snapped to this city's districts only. Empty: all of China."""
+
+    places_districts: list[str] = Field(default_factory=list)
+    """Districts / counties the centre serves (e.g. `["天宁区", "钟楼区"]`), narrowing places_city further. Empty: every district of places_city."""
+
+    places_paths: list[Path] = Field(default_factory=list)
+    """A city's own place lists (CSV/XLSX: name, kind, district, street, aliases) added to the gazetteer, besides the lists `hotline places import` saved in <data_dir>/places."""
+
     database_url: str | None = None
     """SQLAlchemy URL of the ticket store (default: SQLite file <data_dir>/tickets.db); use postgresql+psycopg://… for a call centre."""
 

@@ -22,6 +22,7 @@ from . import (
     eval_cmds,
     knowledge_cmds,
     models_cmds,
+    places_cmds,
     session_cmds,
     ticket_cmds,
 )
@@ -69,7 +70,7 @@ def create_cli(open_ui: OpenUI | None = None) -> typer.Typer:
                 raise typer.Exit()
             open_ui("home")
 
-    for module in (config_cmds, models_cmds, asr_cmds, knowledge_cmds, eval_cmds):
+    for module in (config_cmds, models_cmds, asr_cmds, knowledge_cmds, eval_cmds, places_cmds):
         module.register(app)
     ticket_cmds.register(app, open_ui=open_ui)
     session_cmds.register(app)

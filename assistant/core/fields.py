@@ -237,8 +237,8 @@ class CallFields:
             )
 
     def _on_caller_address(self, text: str, at: float) -> None:
-        addr = extract.extract_address(text, at=at)
         cur_addr = self.values.get("address")
+        addr = extract.extract_address(text, at=at, near=self.values.get("_address_suggestion"))
         if addr is None and cur_addr is not None:
             parts = extract.address_parts(text)
             if parts and set(parts) <= {"building", "unit", "room"}:

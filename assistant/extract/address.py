@@ -17,6 +17,8 @@ from typing import Any
 
 from asr.text.numerals import numeral_to_digits
 from assistant.core.state import FieldValue
+from assistant.extract import _address_places
+from assistant.extract._address_words import place_prefix
 from assistant.extract._text import CJK, make_field, nfkc
 
 __all__ = [
@@ -34,7 +36,7 @@ _NUM_CN = "零〇一二两三四五六七八九十百幺"
 _UNIT_AFTER_NUM = r"号楼|号院|号门|号|栋|幢|座|单元|室|层|楼|组|排|户|弄|条|期"
 _ADDR_MARKERS = re.compile(
     r"[区县]|街道|[镇乡]|路|大街|街|巷|胡同|小区|社区|村|号楼|栋|幢|单元|室|号院|花园|家园|苑|大厦|"
-    r"公寓|广场|里"
+    r"公寓|广场|里|超市|商场|医院|学校|小学|中学|公园|市场|银行|酒店|宾馆|饭店|站|体育馆|图书馆"
 )
 # words that lead into an address (住在, 地址是 ...); cut off the front of a place name
 ADDRESS_TRIGGERS = re.compile(
@@ -44,7 +46,7 @@ ADDRESS_TRIGGERS = re.compile(
 _PREFIX = rf"[{CJK}A-Za-z0-9]"
 _MASK = "|"
 _STREET_RE = re.compile(rf"({_PREFIX}{{2,6}}?)(街道|镇|乡)(?!村)")
-_SUBAREA = r"(?:[东西南北中][一二三四五六七八九十\d]{0,2}区|[一二三四五六七八九十\d]{1,2}区|[东西南北中]里|[一二三四五六七八九十\d]{1,2}期)"
+_SUBAREA = r"(?:[东西南北中][一二三四五六七八九十\d]{0,2}区|[一二三四五六七八九十\d]{1,2}区|[东西南北中]里|[一二三四五六七八九十\d]{1,2}[里期])"
 _COMMUNITY_RE = re.compile(
     rf"({_PREFIX}{{2,8}}?)(小区|社区|花园|家园|公寓|大厦|新村|嘉园|名苑|苑|城|广场|大院|(?<![道楼屋院家区村店厂校室车水锅街城心手嘴夜这那哪公])里(?=[东西南北中\d一二三四五六七八九十]|小区|社区|$|[，。,.\s])|园(?={_SUBAREA}))"
     rf"(?![{CJK}]?[路街])({_SUBAREA})?"
@@ -52,10 +54,16 @@ _COMMUNITY_RE = re.compile(
 _ROAD_RE = re.compile(
     rf"({_PREFIX}{{1,8}}?)(大街|大道|路|街|巷|胡同|弄)(?!道|办|上|边|里|灯|面|况|费|人|子|线|段|过|牌|费)(\d+号院?(?!楼))?"
 )
+_LANDMARK_RE = re.compile(
+    rf"({_PREFIX}{{2,6}}?)(超市|商场|医院|小学|中学|学校|公园|菜市场|市场|银行|酒店|宾馆|饭店|"
+    r"地铁站|公交站|火车站|车站|加油站|体育馆|图书馆)"
+    r"(对面|门口|旁边|附近|后面|楼下|[东西南北]门|[东西南北]侧)?"
+)
 _BUILDING_RE = re.compile(r"(\d+)(?:号楼|栋|幢|座)")
 _UNIT_RE = re.compile(r"(\d+)单元")
 _ROOM_RE = re.compile(r"(?:单元|号楼|栋|幢|座|层|楼)(\d{3,5})(?:室|号|户)?|(\d{3,5})(?:室|户)")
-_VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里)")
+_VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里|大?[街路道])")
+_NUMBER_RE = re.compile(r"(?<![\d号])(\d+)号(?![楼院门])")
 _GROUP_RE = re.compile(r"(\d+)组")
 _DISTRICT_RE = re.compile(rf"([{CJK}]{{2,4}}?)(区|县)(?![{CJK}]?[委政])")
 _ROAD_FALSE = {"马路", "道路", "公路", "走路", "一路", "出路", "水路", "电路", "线路", "小路", "大马路",
@@ -166,6 +174,7 @@ def _admin_parts(text: str, umap: dict[str, str] | None) -> dict[str, str]:
     return out
 
 
+_FLAG_KEYS = ("verified", "snap_conf", "snapped")
 _PART_ORDER = (
     "province",
     "city",
@@ -173,8 +182,10 @@ _PART_ORDER = (
     "street",
     "village",
     "group",
-    "community",
     "road",
+    "community",
+    "landmark",
+    "number",
     "building",
     "unit",
     "room",
@@ -194,13 +205,19 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     def _named(regex: re.Pattern[str], key: str, false: set[str], lo: int = 2) -> None:
         nonlocal masked
         for m in regex.finditer(masked):
-            name = _clean_prefix(m.group(1))
+            raw = place_prefix(text, m.start(1), m.start(2), false)
+            if raw is None or _MASK in raw:
+                continue
+            name = _clean_prefix(raw)
+            for admin in (parts.get("street"), parts.get("district")):
+                if admin and admin in name and key != "street":
+                    name = name[name.rindex(admin) + len(admin) :]  # 官桥镇石塘村 -> 石塘村
             full = name + m.group(2)
             if len(name) < lo or full in false or name in false or re.fullmatch(r"\d+", name):
                 continue
             end = m.end()
-            if key in ("road", "community") and m.lastindex and m.lastindex >= 3 and m.group(3):
-                full += m.group(3)
+            if key in ("road", "community", "landmark") and m.lastindex and m.lastindex >= 3:
+                full += m.group(3) or ""
             if key == "community":
                 ext = re.match(rf"(?:小区|社区|园|苑|里)?{_SUBAREA}?", masked[end:])
                 if (
@@ -225,6 +242,10 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     )
     _named(_COMMUNITY_RE, "community", _COMM_FALSE)
     _named(_ROAD_RE, "road", _ROAD_FALSE)
+    _named(_LANDMARK_RE, "landmark", _COMM_FALSE)
+    m = _NUMBER_RE.search(masked)
+    if m and "road" not in parts and ("community" in parts or "village" in parts):
+        parts["number"] = m.group(1) + "号"  # 田林十二村20号
     m = _GROUP_RE.search(text)
     if m and "village" in parts:
         parts["group"] = m.group(1) + "组"
@@ -262,16 +283,32 @@ def _address_conf(parts: dict[str, str]) -> float:
 
 
 def extract_address(
-    text: str, *, at: float | None = None, umap: dict[str, str] | None = None
+    text: str,
+    *,
+    at: float | None = None,
+    umap: dict[str, str] | None = None,
+    snap: bool = True,
+    near: FieldValue | None = None,
 ) -> FieldValue | None:
-    """The address mentioned in one utterance; ``extra`` holds its parts."""
-    parts = address_parts(text, umap=umap)
+    """The address mentioned in one utterance; ``extra`` holds its parts.
+
+    With ``snap`` (default) heard place words are first snapped to the gazetteer
+    (天宁趋红美街道 -> 天宁区红梅街道); ``extra`` then also holds ``verified``
+    (``"true"`` / ``"false"`` = 待核实 / ``""``), ``snap_conf`` and ``snapped``. ``near``:
+    the call's address so far, whose district / street a turn without one is searched in."""
+    context = near.extra if near is not None and near.name == "address" else None
+    result = _address_places.snap(text, context) if snap else None  # 接道: no written marker
+    parts = address_parts(result.text if result is not None else text, umap=umap)
     # a lone room/unit number is not an address by itself (unless part of a longer one)
     if not parts or (set(parts) <= {"room", "unit", "building"} and len(parts) < 2):
         return None
+    flags = _address_places.apply_snap(parts, result)
     if set(parts) <= {"road"} and not re.search(r"\d+号", parts["road"]):
-        return make_field("address", parts["road"], 0.4, text.strip(), at, **parts)
-    return make_field("address", _display(parts), _address_conf(parts), text.strip(), at, **parts)
+        return make_field("address", parts["road"], 0.4, text.strip(), at, **parts, **flags)
+    conf = _address_conf(parts)
+    if flags.get("verified") == "false":
+        conf = min(conf, 0.55)
+    return make_field("address", _display(parts), conf, text.strip(), at, **parts, **flags)
 
 
 def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
@@ -280,12 +317,17 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
     Parts in ``new`` win; parts of ``old`` are kept when ``new`` does not contradict the
     place (same district/community or ``new`` names only building/unit/room).
     """
-    if old is None or old.name != "address" or old.confidence < 0.5:
+    if old is None or old.name != "address":
         return new
+    if old.confidence < 0.5 and not any(k in old.extra for k in ("district", "street")):
+        return new  # a weak old value; a district / street alone is kept to add to
     o = {k: v for k, v in old.extra.items() if k in _PART_ORDER}
     n = {k: v for k, v in new.extra.items() if k in _PART_ORDER}
     place_keys = ("district", "street", "village", "community", "road")
-    contradicts = any(k in o and k in n and o[k] != n[k] for k in place_keys)
+    contradicts = any(
+        k in o and k in n and not (o[k].startswith(n[k]) or n[k].startswith(o[k]))
+        for k in place_keys
+    )  # 风东北路 … 风东北路18号: the same road, its number added
     if contradicts and any(k in n for k in ("district", "community", "village")):
         return new
     merged = dict(o)
@@ -295,6 +337,10 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
         if old.source_text == new.source_text
         else (f"{old.source_text} … {new.source_text}")
     )
+    flag_src = (
+        new if any(k in n for k in ("district", "street")) or not old.extra.get("verified") else old
+    )
+    flags = {k: flag_src.extra[k] for k in _FLAG_KEYS if k in flag_src.extra}
     return make_field(
         "address",
         _display(merged),
@@ -302,6 +348,7 @@ def merge_address(old: FieldValue | None, new: FieldValue) -> FieldValue:
         src,
         new.at,
         **merged,
+        **flags,
     )
 
 

@@ -89,7 +89,7 @@ class TicketForm(Vertical):
         for name in TICKET_FIELDS:
             fv = state.fields.get(name)
             value = fv.value if fv else ""
-            status = fv.status if fv and fv.value else "empty"
+            status: str = fv.status if fv and fv.value else "empty"
             if name == "category":
                 self._show_category(leaf, value)
             else:
@@ -103,6 +103,8 @@ class TicketForm(Vertical):
                 self._shown[name] = value
                 if inp.value != value:
                     status = "edited"  # typed, not yet sent
+            if status == "suggested" and fv is not None and fv.extra.get("verified") == "false":
+                status = "unverified"  # a heard place the gazetteer does not know: 待核实
             self._set_tag(name, status)
 
     def _show_category(self, leaf: Leaf | None, value: str) -> None:
@@ -124,10 +126,10 @@ class TicketForm(Vertical):
     def _set_tag(self, name: str, status: str) -> None:
         self.statuses[name] = status
         tag = self.query_one(f"#tag-{name}", Label)
-        tag.update(FIELD_STATUS_LABELS.get(status, status))
+        tag.update(FIELD_STATUS_LABELS.get(status, "待核实" if status == "unverified" else status))
         for cls in ("-suggested", "-confirmed", "-edited", "-empty"):
             tag.remove_class(cls)
-        tag.add_class(f"-{status}")
+        tag.add_class(f"-{status}" if status != "unverified" else "-suggested")
 
     def show_errors(self, errors: Iterable[tuple[str, str]]) -> None:
         by_field: dict[str, list[str]] = {}

@@ -1,0 +1,100 @@
+"""Address precision through the real extractor and the real gazetteer (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.extract import extract_address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自来水公司又说是小区",
+        "都是一个村",
+        "客厅走路",
+        "派出所又让我回社区",
+        "我们整个村都没有自来水了。",
+        "我去医院看病",
+    ],
+)
+def test_no_address_from_verbs_and_objects(text: str) -> None:
+    assert extract_address(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("武进区湖塘镇卫生间里丰收路28号", "武进区湖塘镇丰收路28号"),
+        ("吴中区长桥街道快递柜里18号楼", "吴中区长桥街道18号楼"),
+        ("康县阳坝镇梅园村3组娃娃上学得绕山路", "康县阳坝镇梅园村3组"),
+        ("晓月苑三里9号楼", "晓月苑三里9号楼"),
+        ("万家福超市对面", "万家福超市对面"),
+    ],
+)
+def test_address_parts_only_from_place_context(text: str, value: str) -> None:
+    fv = extract_address(text)
+    assert fv is not None and fv.value == value
+
+
+def test_heard_address_is_snapped_and_verified() -> None:
+    fv = extract_address("天宁趋红美街道红梅心村二十一幢")
+    assert fv is not None
+    assert fv.value == "天宁区红梅街道红梅新村21号楼"
+    assert fv.extra["verified"] == "true"
+    assert "天宁趋→天宁区" in fv.extra["snapped"]
+    fv = extract_address("时景山区八角街道洋中区十一号楼三单元四零一")
+    assert fv is not None and fv.value == "石景山区八角街道杨庄中区11号楼3单元401室"
+
+
+def test_unknown_heard_street_stays_as_heard_and_unverified() -> None:
+    fv = extract_address("钟楼区无统街道翠竹路")
+    assert fv is not None
+    assert "无统街道" in fv.value  # not replaced by a guess
+    assert fv.extra["verified"] == "false"
+    assert fv.confidence <= 0.55
+
+
+def test_readback_never_names_a_non_place() -> None:
+    from assistant.core.fields import CallFields
+
+    f = CallFields()
+    from datetime import datetime
+
+    f.on_caller("派出所又让我回社区，楼上天天在客厅走路。", 1.0, datetime(2024, 1, 1))
+    assert "address" not in f.public()
+
+
+def test_tune_negatives_of_the_dev_set_give_no_address() -> None:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "fields_devset" / "addresses.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    negatives = [r["text"] for r in rows if r["split"] == "tune" and r["address"] is None]
+    assert len(negatives) >= 8
+    assert [t for t in negatives if extract_address(t) is not None] == []
+
+
+def test_a_later_turn_is_snapped_inside_the_place_named_before() -> None:
+    from datetime import datetime
+
+    from assistant.core.fields import CallFields
+
+    f = CallFields()
+    start = datetime(2024, 1, 1)
+    f.on_caller("我家在时景山区八角街道。", 1.0, start)
+    f.on_caller("洋中区十一号楼三单元。", 5.0, start)
+    addr = f.public()["address"]
+    assert addr.value == "石景山区八角街道杨庄中区11号楼3单元"
+    assert addr.extra["verified"] == "true"
+
+
+def test_the_same_road_with_its_number_added_is_no_contradiction() -> None:
+    from assistant.extract import merge_address
+
+    old = extract_address("莲湖区桃园路街道，丰登北路。")
+    new = extract_address("丰登北路18号，西电三村。")
+    assert old is not None and new is not None
+    merged = merge_address(old, new)
+    assert merged.extra["district"] == "莲湖区" and merged.extra["road"] == "丰登北路18号"
