@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from assistant.extract import extract_address, extract_name, extract_phone
-from assistant.extract.address import address_numbers
 
 __all__ = [
     "FIELDS_DEVSET_DIR",
@@ -79,14 +78,12 @@ def name_key(value: str | None) -> str:
 
 
 def address_key(value: str | None) -> str:
-    """An address as compared: numbers as digits, 幢 / 栋 / 座 as 号楼, no punctuation,
-    without a leading province or city."""
-    text = address_numbers(value or "")
-    text = re.sub(r"(?<=\d)(?:幢|栋|座|号楼)", "号楼", text)
-    text = re.sub(r"[\s，。,.、!！?？\-—]", "", text)
-    text = re.sub(r"(?<=\d)室", "", text)
-    text = re.sub(r"^[^省市区县]{2,7}省", "", text)
-    return re.sub(r"^[^省市区县]{2,4}市(?=[^省市区县]{1,6}[区县])", "", text)
+    """An address as compared: the project's one address comparison
+    (:func:`assistant.qa.trainee.norm_address`: numbers and 幢 / 栋 / 号楼 alike, no
+    punctuation)."""
+    from assistant.qa.trainee import norm_address
+
+    return norm_address(value or "")
 
 
 def district_street(value: str) -> tuple[str, str]:
@@ -125,11 +122,23 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
 
 
+def _expand(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of the address file (``{"text", "heard", "address"}``: gold address or null for a
+    negative) as sentence rows: the clean text, and the heard text as variant ``heard``."""
+    if "field" in row or "address" not in row:
+        return [row]
+    base = {**row, "field": "address", "gold": row["address"] or ""}
+    out = [base]
+    if row.get("heard"):
+        out.append({**base, "text": row["heard"], "variant": "heard"})
+    return out
+
+
 def score_sentences(path: Path | str) -> dict[tuple[str, str], FieldScores]:
     """(variant, split) -> scores of a sentence file; rows are validated (file:line: field)."""
     path = Path(path)
     out: dict[tuple[str, str], FieldScores] = defaultdict(FieldScores)
-    for n, row in _rows(path):
+    for n, row in ((n, r) for n, raw in _rows(path) for r in _expand(raw)):
         for key in ("id", "split", "field", "text", "gold"):
             if key not in row:
                 raise ValueError(f"{path}:{n}: field {key!r} is missing")
