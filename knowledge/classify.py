@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from knowledge.embedding import Embedder, VectorCache
+    from knowledge.scope.matcher import CaseMatcher
     from knowledge.search import SearchResult
 
 
@@ -60,6 +61,15 @@ class ScopeDecision:
     reason: str | None
     rule: ScopeRule | None
     match: RuleMatch | None
+    note: str | None = None  # accepted, but a rule might apply: 可能不属于受理范围：…，请核实
+    note_rule: ScopeRule | None = None
+
+
+def scope_note(rule: ScopeRule) -> str:
+    """The visible note of an accepted request that a rule might cover (the call-taker decides)."""
+    if rule.urgency == "emergency":
+        return f"可能需要转{rule.channel}：{rule.name}，请核实"
+    return f"可能不属于受理范围：{rule.name}，请核实"
 
 
 # Cue lexicons: (regular expression, weight). Families of cues rather than whole sentences,
@@ -167,9 +177,17 @@ class Classifier:
         self.config = config
         self._example_vecs: np.ndarray | None = None
         self._example_rule: list[int] = []
+        self.bank: CaseMatcher | None = None  # the case bank, once the embedder is attached
 
     def attach_semantic(self, embedder: Embedder, cache: VectorCache | None = None) -> None:
         import hashlib
+
+        from knowledge.scope.cases import load_cases
+        from knowledge.scope.matcher import CaseMatcher
+
+        bank = CaseMatcher(self.rules, load_cases(rules=self.rules))
+        bank.attach(embedder, cache)
+        self.bank = bank
 
         texts: list[str] = []
         owner: list[int] = []
@@ -210,11 +228,13 @@ class Classifier:
     ) -> ScopeDecision:
         matches = self.rules.match(norm)
         match: RuleMatch | None = matches[0] if matches else None
+        best_leaf = None
+        if qvec is not None and search is not None and search.suggestions:
+            sems = [s.evidence.semantic for s in search.suggestions if s.evidence.semantic]
+            best_leaf = max(sems) if sems else None
+        if qvec is not None and self.bank is not None and self.bank.ready:
+            return self._scope_with_bank(norm, qvec, match, best_leaf)
         if match is None and qvec is not None:
-            best_leaf = None
-            if search is not None and search.suggestions:
-                sems = [s.evidence.semantic for s in search.suggestions if s.evidence.semantic]
-                best_leaf = max(sems) if sems else None
             found = self.semantic_rule(qvec, best_leaf)
             if found is not None and not self.rules.excluded(found[0], norm.replace(" ", "")):
                 match = RuleMatch(found[0], "", "semantic", -1, found[1])
@@ -222,6 +242,29 @@ class Classifier:
             return ScopeDecision("accept", None, None, None, None)
         r = match.rule
         return ScopeDecision(r.verdict, r.channel, r.reason, r, match)
+
+    def _scope_with_bank(
+        self, norm: str, qvec: np.ndarray, match: RuleMatch | None, best_leaf: float | None
+    ) -> ScopeDecision:
+        """Rules + case bank, calibrated: refer / decline only when confident, else a note."""
+        assert self.bank is not None
+        compact = norm.replace(" ", "")
+        if match is not None:
+            rule = match.rule
+            if rule.urgency == "emergency":
+                return ScopeDecision(rule.verdict, rule.channel, rule.reason, rule, match)
+            judged = self.bank.confirm(rule, norm, qvec, best_leaf)
+            if judged.confident:
+                return ScopeDecision(rule.verdict, rule.channel, rule.reason, rule, match)
+            return ScopeDecision("accept", None, None, None, None, scope_note(rule), rule)
+        found = self.bank.judge(norm, qvec, best_leaf)
+        if found is None or self.rules.excluded(found.rule, compact):
+            return ScopeDecision("accept", None, None, None, None)
+        r = found.rule
+        if found.confident:
+            m = RuleMatch(r, found.nearest, "semantic", -1, found.score)
+            return ScopeDecision(r.verdict, r.channel, r.reason, r, m)
+        return ScopeDecision("accept", None, None, None, None, scope_note(r), r)
 
     @staticmethod
     def urgency(
