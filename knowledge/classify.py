@@ -9,6 +9,13 @@ Scope (accept / refer / decline)
     this catches paraphrases such as "我想让政府给我介绍个媳妇" without making ordinary
     complaints look out of scope. Nothing fires -> ``accept``.
 
+    With the case bank attached (``knowledge.scope``: published cases of many hotlines plus
+    caller-style paraphrases, embedded once), the decision is calibrated instead: a
+    non-emergency rule fired by words stands only when its cases confirm it; a rule found by
+    meaning alone refers / declines only when confident; otherwise the request is ACCEPTED with
+    a note naming the rule (``可能不属于受理范围：<rule>，请核实``) — a wrong decline is the costly
+    error, the call-taker decides. Emergency rules fired by words always stand.
+
 Urgency
     ``emergency`` when an emergency rule (110/119/120/122) fires or the verdict is accept and
     the best category has a 2-hour deadline (电梯困人, 燃气泄漏, 路面塌陷 ...); also when a

@@ -46,7 +46,11 @@ def _write(tmp_path: Path, body: str) -> Path:
     ("body", "field", "line"),
     [
         ("  - {rule: nope, source: a, kind: paraphrase, text: 帮我算算命吧}\n", "cases[0].rule", 4),
-        ("  - {rule: null, source: b, kind: paraphrase, text: 路灯坏了好几天}\n", "cases[0].source", 4),
+        (
+            "  - {rule: null, source: b, kind: paraphrase, text: 路灯坏了好几天}\n",
+            "cases[0].source",
+            4,
+        ),
         ("  - {rule: null, source: a, kind: rumour, text: 路灯坏了好几天}\n", "cases[0].kind", 4),
         (
             "  - {rule: null, source: a, kind: paraphrase, text: 路灯坏了好几天}\n"
@@ -56,7 +60,9 @@ def _write(tmp_path: Path, body: str) -> Path:
         ),
     ],
 )
-def test_bad_case_names_file_line_and_field(tmp_path: Path, body: str, field: str, line: int) -> None:
+def test_bad_case_names_file_line_and_field(
+    tmp_path: Path, body: str, field: str, line: int
+) -> None:
     f = _write(tmp_path, body)
     with pytest.raises(CatalogueError) as err:
         load_cases(f, rules=RULES)

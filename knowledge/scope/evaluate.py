@@ -31,8 +31,13 @@ if TYPE_CHECKING:
     from knowledge.engine import KnowledgeEngine
 
 __all__ = [
-    "ScopeReport", "evaluate_scope", "heard_variants", "load_inscope", "scope_rows", "tune",
     "SCOPE_METRICS",
+    "ScopeReport",
+    "evaluate_scope",
+    "heard_variants",
+    "load_inscope",
+    "scope_rows",
+    "tune",
 ]  # fmt: skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,7 +149,9 @@ class ScopeReport:
         return {f"{s} {sp}": m for (s, sp), m in sorted(self.cells.items())}
 
 
-def _score(report: ScopeReport, row: dict[str, Any], got: tuple[str, str | None, str | None, bool, bool]) -> None:
+def _score(
+    report: ScopeReport, row: dict[str, Any], got: tuple[str, str | None, str | None, bool, bool]
+) -> None:
     verdict, channel, reason, emergency, noted = got
     keys = [(row["set"], row["split"])]
     gold_out = row["verdict"] != "accept"
@@ -249,7 +256,7 @@ def _loss(report: ScopeReport) -> float:
     """Tune-split loss: a wrong refer/decline of an ordinary request costs five ordinary errors
     (the costly error: a citizen turned away feels 诉求无门)."""
     loss = 0.0
-    for (s, sp), metrics in report.cells.items():
+    for (_set, sp), metrics in report.cells.items():
         if sp != "tune":
             continue
         ok, n = metrics.get("verdict", [0, 0])

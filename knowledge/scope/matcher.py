@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from knowledge.embedding import Embedder, VectorCache
 
-__all__ = ["BankJudgement", "CaseMatcher", "ScopeThresholds", "bigrams", "DEFAULT_THRESHOLDS"]
+__all__ = ["DEFAULT_THRESHOLDS", "BankJudgement", "CaseMatcher", "ScopeThresholds", "bigrams"]
 
 
 @dataclass(frozen=True)
