@@ -9,6 +9,13 @@ Scope (accept / refer / decline)
     this catches paraphrases such as "我想让政府给我介绍个媳妇" without making ordinary
     complaints look out of scope. Nothing fires -> ``accept``.
 
+    With the case bank attached (``knowledge.scope``: published cases of many hotlines plus
+    caller-style paraphrases, embedded once), the decision is calibrated instead: a
+    non-emergency rule fired by words stands only when its cases confirm it; a rule found by
+    meaning alone refers / declines only when confident; otherwise the request is ACCEPTED with
+    a note naming the rule (``可能不属于受理范围：<rule>，请核实``) — a wrong decline is the costly
+    error, the call-taker decides. Emergency rules fired by words always stand.
+
 Urgency
     ``emergency`` when an emergency rule (110/119/120/122) fires or the verdict is accept and
     the best category has a 2-hour deadline (电梯困人, 燃气泄漏, 路面塌陷 ...); also when a
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from knowledge.embedding import Embedder, VectorCache
+    from knowledge.scope.matcher import CaseMatcher
     from knowledge.search import SearchResult
 
 
@@ -60,6 +68,15 @@ class ScopeDecision:
     reason: str | None
     rule: ScopeRule | None
     match: RuleMatch | None
+    note: str | None = None  # accepted, but a rule might apply: 可能不属于受理范围：…，请核实
+    note_rule: ScopeRule | None = None
+
+
+def scope_note(rule: ScopeRule) -> str:
+    """The visible note of an accepted request that a rule might cover (the call-taker decides)."""
+    if rule.urgency == "emergency":
+        return f"可能需要转{rule.channel}：{rule.name}，请核实"
+    return f"可能不属于受理范围：{rule.name}，请核实"
 
 
 # Cue lexicons: (regular expression, weight). Families of cues rather than whole sentences,
@@ -167,9 +184,17 @@ class Classifier:
         self.config = config
         self._example_vecs: np.ndarray | None = None
         self._example_rule: list[int] = []
+        self.bank: CaseMatcher | None = None  # the case bank, once the embedder is attached
 
     def attach_semantic(self, embedder: Embedder, cache: VectorCache | None = None) -> None:
         import hashlib
+
+        from knowledge.scope.cases import load_cases
+        from knowledge.scope.matcher import CaseMatcher
+
+        bank = CaseMatcher(self.rules, load_cases(rules=self.rules))
+        bank.attach(embedder, cache)
+        self.bank = bank
 
         texts: list[str] = []
         owner: list[int] = []
@@ -210,11 +235,13 @@ class Classifier:
     ) -> ScopeDecision:
         matches = self.rules.match(norm)
         match: RuleMatch | None = matches[0] if matches else None
+        best_leaf = None
+        if qvec is not None and search is not None and search.suggestions:
+            sems = [s.evidence.semantic for s in search.suggestions if s.evidence.semantic]
+            best_leaf = max(sems) if sems else None
+        if qvec is not None and self.bank is not None and self.bank.ready:
+            return self._scope_with_bank(norm, qvec, match, best_leaf)
         if match is None and qvec is not None:
-            best_leaf = None
-            if search is not None and search.suggestions:
-                sems = [s.evidence.semantic for s in search.suggestions if s.evidence.semantic]
-                best_leaf = max(sems) if sems else None
             found = self.semantic_rule(qvec, best_leaf)
             if found is not None and not self.rules.excluded(found[0], norm.replace(" ", "")):
                 match = RuleMatch(found[0], "", "semantic", -1, found[1])
@@ -222,6 +249,29 @@ class Classifier:
             return ScopeDecision("accept", None, None, None, None)
         r = match.rule
         return ScopeDecision(r.verdict, r.channel, r.reason, r, match)
+
+    def _scope_with_bank(
+        self, norm: str, qvec: np.ndarray, match: RuleMatch | None, best_leaf: float | None
+    ) -> ScopeDecision:
+        """Rules + case bank, calibrated: refer / decline only when confident, else a note."""
+        assert self.bank is not None
+        compact = norm.replace(" ", "")
+        if match is not None:
+            rule = match.rule
+            if rule.urgency == "emergency":
+                return ScopeDecision(rule.verdict, rule.channel, rule.reason, rule, match)
+            judged = self.bank.confirm(rule, norm, qvec, best_leaf)
+            if judged.confident:
+                return ScopeDecision(rule.verdict, rule.channel, rule.reason, rule, match)
+            return ScopeDecision("accept", None, None, None, None, scope_note(rule), rule)
+        found = self.bank.judge(norm, qvec, best_leaf)
+        if found is None or self.rules.excluded(found.rule, compact):
+            return ScopeDecision("accept", None, None, None, None)
+        r = found.rule
+        if found.confident:
+            m = RuleMatch(r, found.nearest, "semantic", -1, found.score)
+            return ScopeDecision(r.verdict, r.channel, r.reason, r, m)
+        return ScopeDecision("accept", None, None, None, None, scope_note(r), r)
 
     @staticmethod
     def urgency(

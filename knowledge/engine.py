@@ -229,6 +229,9 @@ class KnowledgeEngine:
             guidance = self.scripts.empathy(emotion)
         elif result.uncertain:
             guidance = self.scripts.question("category")
+        if decision.note:
+            # the call-taker decides: accept, but show which rule might apply
+            guidance = f"{decision.note}。{guidance}" if guidance else decision.note
         return Analysis(
             categories=result.suggestions,
             uncertain=result.uncertain,
@@ -241,4 +244,5 @@ class KnowledgeEngine:
             rule_id=decision.rule.id if decision.rule else None,
             rule_match=decision.match.how if decision.match else None,
             semantic_ready=qvec is not None,
+            scope_note=decision.note,
         )

@@ -130,3 +130,4 @@ class Analysis:
     rule_id: str | None = None
     semantic_ready: bool = True  # False while the embedding backend is still loading
     rule_match: str | None = None  # how the rule fired: keyword | pattern | pinyin | semantic
+    scope_note: str | None = None  # accepted, but a scope rule might apply (可能不属于受理范围：…)

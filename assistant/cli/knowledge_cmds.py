@@ -189,8 +189,12 @@ def evaluate(
     ] = None,
     errors: Annotated[int, typer.Option(help="Show this many misses")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
+    scope: Annotated[
+        bool, typer.Option(help="Add the scope section (split by source; needs embeddings)")
+    ] = True,
 ) -> None:
-    """Evaluate on the dev set: department/leaf top-1/top-3, verdict, emergency recall, emotion."""
+    """Evaluate on the dev set: department/leaf top-1/top-3, verdict, emergency recall, emotion;
+    then the scope model split by source (as `hotline eval-scope`)."""
     from rich.table import Table
 
     from assistant.cli.display_rich import SafeConsole as Console
@@ -211,6 +215,11 @@ def evaluate(
     console = Console(stderr=as_json)
     with contextlib.redirect_stdout(sys.stderr):
         report = run_eval(lambda t: engine.analyze(t, k=10), rows)
+    from assistant.cli.eval_cmds import print_scope_section
+
+    scope_figures = None
+    if scope and engine.semantic_ready and as_json:  # the section goes to stderr, figures to JSON
+        scope_figures = print_scope_section(engine, console, errors)
     if as_json:
         typer.echo(
             json.dumps(
@@ -218,6 +227,7 @@ def evaluate(
                     "backend": engine.backend_description,
                     "counts": report.counts,
                     "metrics": report.metrics,
+                    **({"scope": scope_figures} if scope_figures else {}),
                 },
                 ensure_ascii=False,
                 indent=1,
@@ -248,6 +258,8 @@ def evaluate(
             f"[dim]{err['source']}[/] {err['text']}\n  failed={err['failed']} "
             f"gold={err['gold']} got={err['got']}"
         )
+    if scope and engine.semantic_ready:
+        print_scope_section(engine, console, errors)
 
 
 # ------------------------------------------------------------------------------ catalogue
