@@ -24,6 +24,10 @@ Emotion (angry / distressed / calm)
     punctuation (several "！" or "？？"). Each cue adds to a score; the emotion with the higher
     score wins if it reaches ``threshold`` (0.5, swept on the dev set), otherwise ``calm``. Emergencies lean to
     distressed. Transparent and fast; weights were set by reading the dev set.
+    With the engine's query vector (embedding backend ready) the lexicon's angry / distressed
+    proposal must be confirmed by the calibrated model of :mod:`knowledge.emotion` (trained on
+    ``knowledge/data/emotion/train.jsonl``), else the caller is calm. Without an embedding
+    backend (``none``) or without the weights file, the lexicon alone decides.
 """
 
 from __future__ import annotations
@@ -137,15 +141,29 @@ def emotion_scores(text: str) -> tuple[float, float]:
     return angry, distressed
 
 
-def detect_emotion(text: str, *, emergency: bool = False, threshold: float = 0.5) -> Emotion:
-    """Angry, distressed or calm, from cue lexicons and repetition / punctuation cues."""
+def detect_emotion(
+    text: str, *, emergency: bool = False, threshold: float = 0.5, qvec: np.ndarray | None = None
+) -> Emotion:
+    """Angry, distressed or calm, from cue lexicons and repetition / punctuation cues; with
+    ``qvec`` (the E5 query vector of the normalised text) confirmed by the trained model."""
     angry, distressed = emotion_scores(text)
     if emergency:
         distressed += 0.8
     best = max(angry, distressed)
     if best < threshold:
         return "calm"
-    return "angry" if angry >= distressed else "distressed"
+    proposal: Emotion = "angry" if angry >= distressed else "distressed"
+    if qvec is None:
+        return proposal
+    from knowledge.emotion.features import LEXICON_DIM, features
+    from knowledge.emotion.model import default_model
+
+    model = default_model()
+    if model is None or qvec.size != model.dim - LEXICON_DIM:
+        return proposal
+    p = model.proba(features(qvec.reshape(1, -1), [text]))[0]
+    label = model.decide(p, proposal)
+    return "angry" if label == "angry" else "distressed" if label == "distressed" else "calm"
 
 
 # Cues of immediate physical danger (collapse, gas, trapped people, live wires, flooding...).
@@ -245,6 +263,10 @@ class Classifier:
             return "emergency"
         return "urgent" if top.leaf.deadline == "24h" else "normal"
 
-    def emotion(self, text: str, decision: ScopeDecision | None = None) -> Emotion:
+    def emotion(
+        self, text: str, decision: ScopeDecision | None = None, qvec: np.ndarray | None = None
+    ) -> Emotion:
         emergency = bool(decision and decision.rule and decision.rule.urgency == "emergency")
-        return detect_emotion(text, emergency=emergency, threshold=self.config.emotion_threshold)
+        return detect_emotion(
+            text, emergency=emergency, threshold=self.config.emotion_threshold, qvec=qvec
+        )

@@ -396,7 +396,7 @@ class CallSession:
         cause = model.evidence
         fields = self._fields.public()
         summary = fields["summary"].value if "summary" in fields else ""
-        emotion = a.emotion if a is not None else "calm"
+        emotion = model.mood.level  # call-level, from the caller's turns only
         return SessionState(
             call_id=self.call_id,
             started_at=self.started_at,
@@ -412,7 +412,9 @@ class CallSession:
             urgency=latch.urgency,
             due=self._due(verdict),
             emotion=emotion,
-            empathy_script=script_text(self.engine, "empathy", emotion) if a is not None else None,
+            empathy_script=(  # offered when the caller's emotion rises, not on every turn
+                script_text(self.engine, "empathy", emotion) if model.empathy_due else None
+            ),
             next_question=next_question(
                 self.engine,
                 verdict=verdict,
