@@ -174,9 +174,13 @@ def test_report_half_through_real_model(embedding_model_path: str) -> None:
     assert rep.calm_flagged <= FLOOR_CALM_FLAGGED
     assert rep.accuracy >= FLOOR_ACCURACY
     assert (rep.precision("angry") or 0) >= FLOOR_ANGRY_PRECISION
+    assert (rep.precision("distressed") or 0) >= FLOOR_ANGRY_PRECISION
     assert rep.calm_flagged < lex.calm_flagged  # the model's point: calm callers left alone
 
 
-FLOOR_CALM_FLAGGED = 1.0
-FLOOR_ACCURACY = 0.0
-FLOOR_ANGRY_PRECISION = 0.0
+# Measured 2026-12-02 on the report half (260 lines): calm flagged 0.09 (lexicon alone 0.16),
+# accuracy 0.385, angry precision 0.75, distressed precision 0.89. The targets
+# (accuracy >= 0.85, P/R >= 0.70) are NOT met; these floors guard what was reached.
+FLOOR_CALM_FLAGGED = 0.12
+FLOOR_ACCURACY = 0.35
+FLOOR_ANGRY_PRECISION = 0.65
