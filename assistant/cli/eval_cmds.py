@@ -189,6 +189,8 @@ def eval_emotion(
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     typer.echo(f"emotion — {engine.backend_description}")
+    if not engine.semantic_ready:
+        typer.echo("(no embedding backend: the lexicon alone decides; `engine` = lexicon only)")
     typer.echo("\n".join(lines))
 
 
