@@ -388,6 +388,13 @@ class CallSession:
             cls = "7d"
         return due_times(self.started_at, cls, self._model.latch.urgency)
 
+    def _empathy_script(self, emotion: str) -> str | None:
+        """The calm acknowledgement while the caller is calm; the anger / distress line only
+        on the turn where the caller's emotion rises, not repeated on every turn."""
+        if emotion == "calm":
+            return script_text(self.engine, "empathy", "calm")
+        return script_text(self.engine, "empathy", emotion) if self._model.empathy_due else None
+
     def _build_state(self) -> SessionState:
         model = self._model
         a = model.analysis
@@ -412,9 +419,7 @@ class CallSession:
             urgency=latch.urgency,
             due=self._due(verdict),
             emotion=emotion,
-            empathy_script=(  # offered when the caller's emotion rises, not on every turn
-                script_text(self.engine, "empathy", emotion) if model.empathy_due else None
-            ),
+            empathy_script=self._empathy_script(emotion) if a is not None else None,
             next_question=next_question(
                 self.engine,
                 verdict=verdict,
