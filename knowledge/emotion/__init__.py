@@ -1,6 +1,7 @@
 """Caller emotion (issue 20): a small calibrated classifier on embedding + lexicon features.
 
 ==================================  ==================================================
+``knowledge.emotion.lexicon``       the cue lexicon (``emotion_scores``)
 ``knowledge.emotion.data``          training lines (validated), their checksum
 ``knowledge.emotion.features``      embedding + lexicon feature rows
 ``knowledge.emotion.model``         :class:`EmotionModel` (numpy-only inference, npz weights)

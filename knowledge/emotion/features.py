@@ -2,7 +2,7 @@
 
 The embedding is the engine's own E5 query vector of the normalised text (``query: ``
 prefix added by the backend), so a live analysis costs no extra model call. The lexicon part
-is :func:`knowledge.classify.emotion_scores` (anger / distress cue sums) squashed to [0, 1),
+is :func:`knowledge.emotion.lexicon.emotion_scores` (anger / distress cue sums) squashed to [0, 1),
 plus whether the text has "!" / "?" — cues an embedding of 384 numbers can dilute.
 """
 
@@ -31,7 +31,7 @@ def strip_punctuation(text: str) -> str:
 def lexicon_features(texts: Sequence[str]) -> np.ndarray:
     import numpy as np
 
-    from knowledge.classify import emotion_scores
+    from knowledge.emotion.lexicon import emotion_scores
 
     rows = []
     for t in texts:
