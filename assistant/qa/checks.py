@@ -7,8 +7,9 @@ Items (points, as in :data:`assistant.qa.items.POINTS`; an item that does not ap
   (``greeting_markers``) and starts within :data:`GREETING_WINDOW_S` of the call start.
 * ``empathy`` 安抚共情 (15): when the caller is angry or distressed, an agent turn that
   starts after that caller turn, within :data:`EMPATHY_WINDOW_S`, contains an empathy marker.
-  The caller's emotion is read per caller turn (:func:`knowledge.classify.detect_emotion`)
-  and, for saved sessions, from the assistant's emotion in ``suggestions.jsonl``.
+  The caller's emotion is the call-level signal of :class:`knowledge.emotion.CallEmotion`
+  over the caller's turns (agent turns ignored; per turn :func:`knowledge.classify.detect_emotion`)
+  and, for saved sessions, the assistant's (call-level) emotion in ``suggestions.jsonl``.
 * ``forbidden`` 服务禁语 (25): no forbidden phrase of the scripts in any agent turn, judged
   in context by :func:`assistant.qa.phrases.counts` (a quoted, negated or literal use, or
   one about the agent's own work for the caller, is not one).
@@ -110,12 +111,13 @@ def _emotional_turn(
     caller: list[TranscriptEvent], emotion_times: Sequence[tuple[float, str]]
 ) -> tuple[TranscriptEvent, str] | None:
     from knowledge.classify import detect_emotion
+    from knowledge.emotion.track import CallEmotion
 
     found: tuple[TranscriptEvent, str] | None = None
+    mood = CallEmotion()  # the call-level signal the live assistant uses (caller turns only)
     for ev in caller:
-        emo = str(detect_emotion(ev.text))
-        if emo != "calm":
-            found = (ev, emo)
+        if mood.update(str(detect_emotion(ev.text))):
+            found = (ev, mood.level)
             break
     for t, said in emotion_times:  # the assistant's view (cumulative analysis of the caller)
         if said == "calm":
