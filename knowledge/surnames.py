@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -96,34 +96,50 @@ class SurnameData:
         want = syllables(char)
         return next((s for s in self.common if syllables(s) == want), "")
 
+    @cached_property
+    def _by_length(self) -> tuple[str, ...]:
+        return tuple(sorted(self.descriptions, key=len, reverse=True))
+
+    @cached_property
+    def _heard_index(self) -> dict[str, list[tuple[int, str, str, tuple[str, ...], int]]]:
+        """Descriptions of three or more syllables by their first fuzzy syllable:
+        (order, say, surname, syllables, index of the described character)."""
+        index: dict[str, list[tuple[int, str, str, tuple[str, ...], int]]] = {}
+        for order, (say, surname) in enumerate(self.descriptions.items()):
+            if len(say) < 3:
+                continue
+            want = tuple(syllables(say, fuzzy=True))
+            last = want.index(syllables(surname, fuzzy=True)[0]) if surname in say else len(say) - 1
+            index.setdefault(want[0], []).append((order, say, surname, want, last))
+        return index
+
     def find_description(self, text: str) -> DescriptionMatch | None:
         """The longest description in ``text``: written exactly, else heard as characters
         whose fuzzy pinyin is close: the same for three syllables (双目林 for 双木林); for
         four or more, the first and last syllables and the described character's the same
-        and the whole similar (>= 0.7: 今次跑那个前 for 金字旁那个钱)."""
-        best: DescriptionMatch | None = None
-        for say in sorted(self.descriptions, key=len, reverse=True):
+        and the whole similar (>= 0.7: 今次跑那个前 for 金字旁那个钱). On a tie, the first
+        description in the data file, then the first place in the text."""
+        for say in self._by_length:
             i = text.find(say)
             if i >= 0:
                 return DescriptionMatch(self.descriptions[say], i, i + len(say), True)
         heard = syllables(text, fuzzy=True)
-        best_score = 0.0
-        for say, surname in self.descriptions.items():
-            n = len(say)
-            if n < 3:
-                continue
-            want = syllables(say, fuzzy=True)
-            last = want.index(syllables(surname, fuzzy=True)[0]) if surname in say else n - 1
-            for i in range(len(heard) - n + 1):
+        best: tuple[float, int, int] | None = None  # (score, -order, -position)
+        found: DescriptionMatch | None = None
+        index = self._heard_index
+        for i, first in enumerate(heard):
+            for order, _say, surname, want, last in index.get(first, ()):
+                n = len(want)
                 got = heard[i : i + n]
-                if got[0] != want[0] or got[last] != want[last] or got[-1] != want[-1]:
+                if len(got) < n or got[last] != want[last] or got[-1] != want[-1]:
                     continue
-                if n == 3 and got != want:
+                if n == 3 and tuple(got) != want:
                     continue  # a three-syllable description must sound the same throughout
                 score = Levenshtein.normalized_similarity(" ".join(got), " ".join(want))
-                if score >= _MIN_SIMILARITY and score > best_score:
-                    best, best_score = DescriptionMatch(surname, i, i + n, False), score
-        return best
+                key = (score, -order, -i)
+                if score >= _MIN_SIMILARITY and (best is None or key > best):
+                    best, found = key, DescriptionMatch(surname, i, i + n, False)
+        return found
 
 
 def load_surnames(path: Path | str | None = None) -> SurnameData:

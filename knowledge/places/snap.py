@@ -84,15 +84,13 @@ class _Text:
         self.text = text
         self.syl = phrase_syllables(text)
         self.taken = [False] * len(text)
+        # a character that cannot be in a place name: not Han, or already taken
+        self.blocked = [not _HAN.match(c) for c in text]
         self.table: dict[str, str] = {}
         self.codes = _codes(self.syl, self.table)
 
     def free(self, s: int, e: int) -> bool:
-        return (
-            e <= len(self.text)
-            and not any(self.taken[s:e])
-            and all(_HAN.match(c) for c in self.text[s:e])
-        )
+        return e <= len(self.text) and not any(self.blocked[s:e])
 
     def key(self, s: int, e: int) -> str:
         return " ".join(self.syl[s:e])
@@ -100,6 +98,12 @@ class _Text:
     def take(self, s: int, e: int) -> None:
         for k in range(s, e):
             self.taken[k] = True
+            self.blocked[k] = True
+
+    def release(self, s: int, e: int) -> None:
+        for k in range(s, e):
+            self.taken[k] = False
+            self.blocked[k] = not _HAN.match(self.text[k])
 
 
 def _exact(
@@ -231,8 +235,7 @@ def snap_places(gz: Gazetteer, text: str, *, district: int = -1, street: int = -
         elif not d_ids:
             hits.append(PlaceHit(s, e, text[s:e], gz.name(ids[0]), ids[0], "city", 1.0))
         else:
-            for k in range(s, e):
-                t.taken[k] = False  # a second district: leave it as heard
+            t.release(s, e)  # a second district: leave it as heard
     cities = [h.id for h in hits if h.level == "city"]
     if cities and districts:
         narrowed = [d for d in districts if gz.ancestor(d, CITY) in cities]
@@ -262,8 +265,7 @@ def snap_places(gz: Gazetteer, text: str, *, district: int = -1, street: int = -
                 streets, s_end = sids, e
                 hits.append(PlaceHit(s, e, text[s:e], gz.name(sids[0]), sids[0], "street", 1.0))
                 break
-            for k in range(s, e):
-                t.taken[k] = False
+            t.release(s, e)
 
     if context and not streets and street >= 0 and gz.parent(street) == district:
         streets = [street]
