@@ -3,12 +3,13 @@
 Built for batch throughput (issue #19): the configured sentence-transformers folder (the same
 e5-small weights as the other backends) is exported once to ONNX with ``torch.onnx``, its
 transformer layers fused by ONNX Runtime's BERT optimiser and its weights quantised to int8
-with ``onnxruntime.quantization.quantize_dynamic`` (per channel). The result is written next to the vector
-cache (``<cache_dir>/onnx/<model fingerprint>/model.int8.onnx``, atomically, under a file
-lock) so every later start, and every worker process, only loads it: ~0.3 s, no torch.
+per channel with ``onnxruntime.quantization.quantize_dynamic``. The result is written beside
+the vector cache (``<cache_dir>/onnx/<model fingerprint>-v<recipe>/model.int8.onnx``,
+atomically, under a file lock) so every later start, and every worker process, only loads
+it: ~0.3 s, no torch.
 
-Measured on this machine (2 cores, 512 caller texts, idle): about 2.5x the texts/s of
-sentence-transformers (float32, batched), cosine >= 0.98 to its vectors.
+Measured on this machine (2 cores, idle): `hotline analyze` at 80 items/s steady against 49
+for sentence-transformers (float32, batched); mean cosine 0.997 to the float32 vectors.
 
 Texts are encoded **one at a time**. Dynamic quantisation scales activations per tensor, so
 in a padded batch a text's vector would depend on its neighbours; one text per run keeps each
