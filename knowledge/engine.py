@@ -48,7 +48,7 @@ from knowledge.rules import RuleSet, load_rules
 from knowledge.scripts import Scripts, load_scripts
 from knowledge.search import DEFAULT_CONFIG, HybridSearcher, SearchConfig, SearchResult
 from knowledge.tokenizer import normalize_text
-from knowledge.types import Analysis, Emotion
+from knowledge.types import Analysis, Emotion, GuidanceKind
 
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
 ANALYSIS_DEPTH = 10  # categories looked at by the classifier whatever k the caller wants
@@ -219,9 +219,10 @@ class KnowledgeEngine:
         emotion = self.classifier.emotion(text, decision, qvec)
         urgency = self.classifier.urgency(decision, deep, emotion, norm)
         guidance: str | None = None
+        kind: GuidanceKind | None = None
         top = result.suggestions[0] if result.suggestions else None
         if decision.rule is not None:
-            guidance = decision.rule.script
+            guidance, kind = decision.rule.script, "rule"
         elif (
             urgency == "emergency"
             and decision.verdict == "accept"
@@ -229,11 +230,11 @@ class KnowledgeEngine:
             and not result.uncertain
         ):
             # an accepted 2-hour emergency (gas smell, live wire): safety first, dispatch now
-            guidance = self.scripts.urgent_dispatch(top.leaf.department)
+            guidance, kind = self.scripts.urgent_dispatch(top.leaf.department), "urgent"
         elif emotion != "calm":
-            guidance = self.scripts.empathy(emotion)
+            guidance, kind = self.scripts.empathy(emotion), "empathy"
         elif result.uncertain:
-            guidance = self.scripts.question("category")
+            guidance, kind = self.scripts.question("category"), "question"
         if decision.note:
             # the call-taker decides: accept, but show which rule might apply
             guidance = f"{decision.note}。{guidance}" if guidance else decision.note
@@ -250,4 +251,5 @@ class KnowledgeEngine:
             rule_match=decision.match.how if decision.match else None,
             semantic_ready=qvec is not None,
             scope_note=decision.note,
+            guidance_kind=kind,
         )

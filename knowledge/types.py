@@ -9,6 +9,7 @@ Deadline = Literal["2h", "24h", "7d"]
 Verdict = Literal["accept", "refer", "decline"]
 Urgency = Literal["emergency", "urgent", "normal"]
 Emotion = Literal["angry", "distressed", "calm"]
+GuidanceKind = Literal["rule", "urgent", "empathy", "question"]
 
 DEPARTMENTS: tuple[str, ...] = (
     "住房和城乡建设",
@@ -131,3 +132,6 @@ class Analysis:
     semantic_ready: bool = True  # False while the embedding backend is still loading
     rule_match: str | None = None  # how the rule fired: keyword | pattern | pinyin | semantic
     scope_note: str | None = None  # accepted, but a scope rule might apply (可能不属于受理范围：…)
+    # which script ``guidance`` is (before any scope note): the rule's, the urgent-dispatch
+    # line, the empathy line for ``emotion``, or the category question
+    guidance_kind: GuidanceKind | None = None

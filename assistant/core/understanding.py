@@ -115,12 +115,12 @@ class CallUnderstanding:
         a = self.analysis
         if a is None:
             return None
-        if a.guidance and a.emotion != "calm" and a.rule_id is None and a.urgency != "emergency":
+        if a.guidance_kind == "empathy":
             # the analysis' empathy line (its emotion reads the whole request, read-backs
-            # included): only when the caller's own emotion has just risen
-            return (
-                script_text(self.engine, "empathy", self.mood.level) if self.empathy_due else None
-            )
+            # included): only when the caller's own emotion has just risen; a scope note stays
+            if self.empathy_due:
+                return script_text(self.engine, "empathy", self.mood.level)
+            return a.scope_note
         return a.guidance
 
     @property

@@ -17,6 +17,7 @@ All offline. ``jionlp``, ``cpca`` and ``rapidfuzz`` are imported on first use, s
 this package stays cheap and every name is re-exported here.
 """
 
+from assistant.extract._address_places import places as load_places
 from assistant.extract.address import (
     DEFAULT_UMAP,
     address_parts,
@@ -62,6 +63,7 @@ __all__ = [
     "extract_name",
     "extract_phone",
     "is_garbled_digits",
+    "load_places",
     "merge_address",
     "name_surname",
     "normalize_address",
