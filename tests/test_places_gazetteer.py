@@ -98,3 +98,24 @@ def test_local_places_snap(gz: Gazetteer) -> None:
     r = snap_places(gz, "武进区湖塘镇脆湖苑三栋")
     assert r.text == "武进区湖塘镇翠湖苑三栋"
     assert r.hit("local") is not None or r.hit("community") is not None
+
+
+def test_zipped_division_file_is_read_in_place(tmp_path: Path) -> None:
+    """A fresh jionlp install ships china_location.zip only (it unzips on its own first
+    import, which the gazetteer avoids): the zip is read as it is."""
+    import zipfile
+
+    src = tmp_path / "china_location.zip"
+    with zipfile.ZipFile(src, "w") as zf:
+        zf.writestr(
+            "china_location.txt",
+            "江苏省\t320000\t苏\n\t常州市\t320400\t常州\n\t\t天宁区\t320402\t天宁\n"
+            "\t\t\t红梅街道\t320402001\n\t\t\t\t红梅新村社区居委会\t320402001001\n",
+        )
+    gz = Gazetteer.load(source=src, cache_dir=tmp_path / "cache")
+    street = gz.find("红梅街道", STREET, within=gz.find("天宁区", DISTRICT))
+    assert street >= 0 and gz.children(street)
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(PlacesError, match="broken.zip"):
+        Gazetteer.load(source=bad, cache_dir=tmp_path / "cache")

@@ -13,16 +13,20 @@ use.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import re
 import tempfile
 import time
+import zipfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from knowledge.pinyin import fuzz_syllable, syllables
 from knowledge.places.errors import PlacesError
@@ -66,10 +70,31 @@ def jionlp_location_file() -> Path:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.origin:
         raise PlacesError("jionlp is not installed: its division data is the gazetteer's source")
-    path = Path(spec.origin).parent / "dictionary" / "china_location.txt"
-    if not path.is_file():
-        raise PlacesError(f"{path}: jionlp's division file is missing")
-    return path
+    folder = Path(spec.origin).parent / "dictionary"
+    # jionlp ships the file zipped and unzips it on its own first import; read whichever
+    # is there, so a fresh install works without importing (or writing into) jionlp
+    for path in (folder / "china_location.txt", folder / "china_location.zip"):
+        if path.is_file():
+            return path
+    raise PlacesError(f"{folder}: jionlp's division file (china_location.txt / .zip) is missing")
+
+
+@contextmanager
+def _open_text(path: Path) -> Iterator[IO[str]]:
+    """``path`` as text; a ``.zip`` holding one ``.txt`` member is read in place."""
+    if path.suffix.lower() != ".zip":
+        with path.open(encoding="utf-8") as fh:
+            yield fh
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [n for n in zf.namelist() if n.endswith(".txt")]
+            if len(members) != 1:
+                raise PlacesError(f"{path}: expected one .txt member, found {len(members)}")
+            with zf.open(members[0]) as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
+                yield fh
+    except zipfile.BadZipFile as exc:
+        raise PlacesError(f"{path}: not a readable zip file: {exc}") from exc
 
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -135,7 +160,7 @@ def _parse(path: Path) -> _Base:
     levels = bytearray()
     parents = array("i")
     stack = [-1] * 5
-    with path.open(encoding="utf-8") as fh:
+    with _open_text(path) as fh:
         for line in fh:
             stripped = line.rstrip("\n")
             if not stripped.strip():
