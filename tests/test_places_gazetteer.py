@@ -117,5 +117,5 @@ def test_zipped_division_file_is_read_in_place(tmp_path: Path) -> None:
     assert street >= 0 and gz.children(street)
     bad = tmp_path / "broken.zip"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(PlacesError, match="broken.zip"):
+    with pytest.raises(PlacesError, match=r"broken\.zip"):
         Gazetteer.load(source=bad, cache_dir=tmp_path / "cache")
