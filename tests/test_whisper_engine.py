@@ -131,6 +131,11 @@ def test_digit_loops_are_detected_and_cut_to_the_first_repetition() -> None:
     assert truncate_digit_loop("电话15812345678，对吗") == "电话15812345678，对吗"
     garbage = "90817263544536271809918273645546372819"
     assert has_digit_loop(garbage) and truncate_digit_loop(garbage) == garbage
+    # the group marks Whisper writes inside one number do not hide a loop, and are kept
+    heard = "一三四七三八二一三六八﹑三七三八二一三六八﹑三"
+    assert has_digit_loop(heard) and truncate_digit_loop(heard) == "一三四七三八二一三六八"
+    assert truncate_digit_loop("158-1234-5678158-1234-5678158") == "158-1234-5678"
+    assert not has_digit_loop("13800138000、13912345678")  # a list of two numbers
 
 
 def test_decoding_is_deterministic_by_default() -> None:

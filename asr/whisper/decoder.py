@@ -70,6 +70,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = "以下是普通话的句子，使用简体中文。"
 TAIL_MIN_S = 3.0  # utterances shorter than this are not checked for a lost tail
+CONTEXT_TOKENS = 64  # previous text kept in the prompt (Whisper itself keeps up to 224)
 SHORT_TEXT_RATE = 3.0  # characters a second below which a final may have lost its tail
 
 
@@ -120,6 +121,7 @@ class WhisperEngine:
         *,
         partial_beam_size: int = 1,
         speculative_silence_s: float | None = 0.3,
+        context_gap_s: float | None = 1.5,
         partials: bool = True,
         max_partial_load: float = 0.5,
         vad: VadConfig | None = None,
@@ -150,6 +152,7 @@ class WhisperEngine:
         self.beam_size = max(1, int(beam_size))
         self.partial_beam_size = max(1, int(partial_beam_size))
         self.speculative_silence_s = speculative_silence_s
+        self.context_gap_s = context_gap_s
         self.hotwords = hotwords.strip() if hotwords and hotwords.strip() else None
         self.initial_prompt = initial_prompt
         self.partial_interval = float(partial_interval)
@@ -225,13 +228,15 @@ class WhisperEngine:
         return WhisperRecognizer(self, speaker, channel)
 
     # ------------------------------------------------------------------ decoding
-    def _build_prompt(self, *, timestamps: bool = False) -> list[int]:
+    def _build_prompt(self, *, timestamps: bool = False, context: str = "") -> list[int]:
         tok = self._tokenizer
         prev: list[int] = []
         if self.hotwords:
             prev.extend(tok.encode(" " + self.hotwords)[:120])
         if self.initial_prompt:
             prev.extend(tok.encode(self.initial_prompt)[:100])
+        if context:
+            prev.extend(tok.encode(context)[-CONTEXT_TOKENS:])
         prompt: list[int] = []
         if prev:
             prompt = [tok.sot_prev, *prev]
@@ -249,11 +254,18 @@ class WhisperEngine:
         return sorted(ids)
 
     def decode(
-        self, audio: np.ndarray, *, blocking: bool = True, partial: bool = False
+        self,
+        audio: np.ndarray,
+        *,
+        blocking: bool = True,
+        partial: bool = False,
+        context: str = "",
     ) -> DecodeResult | None:
         """Decode one utterance (16 kHz float32). Returns None when ``blocking`` is False and
         the decoder is busy. Thread-safe: calls are serialised. ``partial`` decodes greedily
-        (``partial_beam_size``) without temperature fallback."""
+        (``partial_beam_size``) without temperature fallback. ``context`` is the text said
+        just before on the same channel (Whisper's previous-text conditioning: the end of a
+        sentence cut at a pause is decoded knowing its start)."""
         if not blocking and self._finals_waiting:
             return None  # a final result is waiting for the decoder: it goes first
         if blocking:
@@ -268,7 +280,7 @@ class WhisperEngine:
             return None
         start = time.perf_counter()
         try:
-            result = self._decode_locked(audio, partial=partial)
+            result = self._decode_locked(audio, partial=partial, context=context)
         finally:
             end = time.perf_counter()
             self._load.add(start, end)
@@ -289,26 +301,33 @@ class WhisperEngine:
         """Share of the last 10 s of wall-clock time the decoder was busy (0..1)."""
         return self._load.value(time.perf_counter())
 
-    def _decode_locked(self, audio: np.ndarray, *, partial: bool = False) -> DecodeResult:
+    def _decode_locked(
+        self, audio: np.ndarray, *, partial: bool = False, context: str = ""
+    ) -> DecodeResult:
         """Decode an utterance. Whisper sometimes ends a long utterance early, at a pause
         (a 9.5 s sentence giving its first half): a final with too little text for its length
         (under ``SHORT_TEXT_RATE`` characters a second) is decoded again with timestamps,
         which carries Whisper past the pause; the longer text is kept unless it only says
         the short one twice, so no utterance loses its tail."""
-        result = self._decode_once(audio, partial=partial)
+        result = self._decode_once(audio, partial=partial, context=context)
         duration = len(audio) / SAMPLE_RATE
         if partial or not result.raw or duration < TAIL_MIN_S:
             return result
         if len(strip_punct(result.raw)) / duration >= SHORT_TEXT_RATE:
             return result
-        timed = self._decode_once(audio, timestamps=True)
+        timed = self._decode_once(audio, timestamps=True, context=context)
         self.tail_redecodes += 1
         if len(timed.raw) <= len(result.raw) or result.raw in timed.raw[len(result.raw) :]:
             return result  # no longer, or the short text said twice (a loop, not a tail)
         return timed
 
     def _decode_once(
-        self, audio: np.ndarray, *, partial: bool = False, timestamps: bool = False
+        self,
+        audio: np.ndarray,
+        *,
+        partial: bool = False,
+        timestamps: bool = False,
+        context: str = "",
     ) -> DecodeResult:
         """One guarded decode of one window (``timestamps``: let Whisper write its segment
         times, which are dropped from the text)."""
@@ -329,7 +348,10 @@ class WhisperEngine:
         encoder_output = self._model.encode(features)
 
         duration = len(audio) / SAMPLE_RATE
-        prompt = self._prompt_ts if timestamps else self._prompt
+        if context:
+            prompt = self._build_prompt(timestamps=timestamps, context=context)
+        else:
+            prompt = self._prompt_ts if timestamps else self._prompt
         max_new = min(440 - len(prompt), int(14 * duration) + 16)
         candidates: list[tuple[str, float, float, float, float]] = []
         beam = self.partial_beam_size if partial else self.beam_size

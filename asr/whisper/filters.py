@@ -58,8 +58,12 @@ _REPEAT_RE = re.compile(r"(.{1,10}?)\1{3,}", re.DOTALL)
 _SEP = r"[，,。.！!？?、；;\s]*"
 _DOUBLED_RE = re.compile(f"(\\S{{4,}}?)(?:{_SEP}\\1)+", re.DOTALL)
 _NUMERIC = re.compile(rf"[\d{digit_chars()}十\s\-]+")
-# a digit run, with the dashes Whisper puts between digit groups (158-1234-5678)
-_DIGIT_RUN = re.compile(rf"[\d{digit_chars()}](?:-?[\d{digit_chars()}]){{12,}}")
+# a digit run, with the marks Whisper puts between the groups of one number (158-1234-5678,
+# 一三四七三八二一三六八﹑…); spaces and list commas part two numbers, so they end a run
+_GROUP_SEP = "-‐‑–—﹑"
+_DIGIT_RUN = re.compile(
+    rf"[\d{digit_chars()}](?:[{re.escape(_GROUP_SEP)}]?[\d{digit_chars()}]){{12,}}"
+)
 MAX_DIGIT_RUN = 20  # no phone number, ID or amount said in one go is longer
 
 
@@ -108,14 +112,18 @@ def truncate_digit_loop(text: str) -> str:
 
     def cut(m: re.Match[str]) -> str:
         run = m.group(0)
-        if not _looping_run(run) or not run.isalnum():
-            return run  # (a run with separators is left to the repetition-penalty re-decode)
-        digits = to_digits(run)
+        if not _looping_run(run):
+            return run
+        # the position in ``run`` after each of its digits (separators are not digits)
+        ends = [i + 1 for i, ch in enumerate(run) if ch not in _GROUP_SEP]
+        digits = re.sub(r"\D", "", to_digits(run))
+        if len(digits) != len(ends):  # pragma: no cover - one digit per digit character
+            return run
         for period in range(7, 13):
             if digits[:period] == digits[period : 2 * period]:
-                return run[:period]
+                return run[: ends[period - 1]]
         if is_mobile(digits[:11]):
-            return run[:11]
+            return run[: ends[10]]
         return run
 
     return _DIGIT_RUN.sub(cut, text)

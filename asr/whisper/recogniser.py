@@ -42,9 +42,15 @@ class UtteranceDecoder(Protocol):
     partial_interval: float
     max_partial_load: float
     speculative_silence_s: float | None
+    context_gap_s: float | None
 
     def decode(
-        self, audio: np.ndarray, *, blocking: bool = True, partial: bool = False
+        self,
+        audio: np.ndarray,
+        *,
+        blocking: bool = True,
+        partial: bool = False,
+        context: str = "",
     ) -> DecodeResult | None: ...
 
     def decoder_load(self) -> float: ...
@@ -87,6 +93,7 @@ class WhisperRecognizer:
         # (utterance start, speech seconds, end sample, result) of a decode made in a pause
         self._spec: tuple[int, float, int, DecodeResult] | None = None
         self.speculative_hits = 0
+        self._last: tuple[int, str] | None = None  # (end sample, raw text) of the last final
         self.rejected: list[tuple[float, float, str]] = []  # (start, end, reason), for review
 
     # ------------------------------------------------------------------ interface
@@ -136,8 +143,18 @@ class WhisperRecognizer:
         self._partial_sent = False
         self._partial_raw = ""
         self._spec = None
+        self._last = None
 
     # ------------------------------------------------------------------ internals
+    def _context(self, utt: Utterance) -> str:
+        """The previous final's text when this utterance follows it within the engine's
+        ``context_gap_s`` (a pause inside one turn), else nothing (a new turn)."""
+        gap = self.engine.context_gap_s
+        if gap is None or self._last is None:
+            return ""
+        end, raw = self._last
+        return raw if (utt.start_sample - end) / SAMPLE_RATE <= gap else ""
+
     def _resample(self, samples: np.ndarray, rate: int, *, last: bool) -> np.ndarray:
         if rate == SAMPLE_RATE:
             return samples
@@ -180,7 +197,7 @@ class WhisperRecognizer:
             result = spec[3]  # decoded during the pause, nothing was said since
             self.speculative_hits += 1
         else:
-            result = self.engine.decode(utt.audio, blocking=True)
+            result = self.engine.decode(utt.audio, blocking=True, context=self._context(utt))
         if result is None:  # pragma: no cover - a blocking decode always returns a result
             return None
         if result.rejected:
@@ -191,6 +208,7 @@ class WhisperRecognizer:
         if not result.raw:
             # close a partial that is on screen, otherwise say nothing
             return self._event(utt, "", final=True) if had_partial else None
+        self._last = (utt.end_sample, result.raw)
         return self._event(utt, result.raw, final=True)
 
     def _maybe_speculate(self) -> None:
@@ -207,7 +225,7 @@ class WhisperRecognizer:
             return
         if self._spec is not None and self._spec[:2] == (utt.start_sample, utt.speech_s):
             return
-        result = eng.decode(utt.audio, blocking=True)
+        result = eng.decode(utt.audio, blocking=True, context=self._context(utt))
         if result is not None:
             self._spec = (utt.start_sample, utt.speech_s, utt.end_sample, result)
 
@@ -231,7 +249,7 @@ class WhisperRecognizer:
             return None  # the speaker paused: the final comes soon, keep the decoder free
         if eng.decoder_load() > eng.max_partial_load:
             return None
-        result = eng.decode(utt.audio, blocking=False, partial=True)
+        result = eng.decode(utt.audio, blocking=False, partial=True, context=self._context(utt))
         if result is None:
             return None  # decoder busy with the other channel: skip this partial
         self._partial_at = n

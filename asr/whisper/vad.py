@@ -2,10 +2,13 @@
 
 Uses the Silero VAD (v6, ONNX) model bundled with faster-whisper, run window by window
 (512 samples = 32 ms at 16 kHz) with its recurrent state carried across calls, which gives
-exactly the probabilities of faster-whisper's whole-file VAD. :class:`Endpointer` turns the
-probabilities into utterances: speech starts when a window reaches ``threshold``, ends after
-``min_silence_s`` below ``neg_threshold``; each utterance keeps ``speech_pad_s`` of audio on
-both sides; utterances with less than ``min_speech_s`` of speech (clicks, a cough) are dropped;
+exactly the probabilities of faster-whisper's whole-file VAD (except that the
+:class:`Endpointer` resets the state after ``state_reset_s`` without speech: a state carried
+over a long silence scores the next soft onset late). :class:`Endpointer` turns the
+probabilities into utterances: speech starts when a window reaches ``threshold`` (and
+reaches back over the windows just before it already at ``neg_threshold``, at most
+``onset_lookback_s``), ends after ``min_silence_s`` below ``neg_threshold``; each utterance
+keeps ``speech_pad_s`` of audio on both sides; utterances with less than ``min_speech_s`` of speech (clicks, a cough) are dropped;
 an utterance is cut at ``max_utterance_s`` (at its quietest recent window) so Whisper's
 30-second window is never exceeded and no audio is lost.
 """
@@ -98,6 +101,15 @@ class VadConfig:
     min_silence_s: float = 0.6
     speech_pad_s: float = 0.4
     max_utterance_s: float = 20.0
+    onset_lookback_s: float = 1.0
+    state_reset_s: float = 1.5
+    """After this long without speech the VAD's recurrent state is reset: carried over a
+    long silence (the other party's turn, digital silence on a call channel) it scores the
+    next onset far lower (a soft first word heard 0.9 s late), while a fresh state scores
+    the same audio as speech at once. ``0`` keeps the state for the whole stream."""
+    """Speech often rises slowly in probability (a soft first syllable, telephone band):
+    when an utterance triggers, its start moves back over the windows just before it that
+    were already at ``neg_threshold`` or above (at most this long), then ``speech_pad_s``."""
 
     def for_rate(self, rate: int) -> VadConfig:
         """The thresholds for audio that arrives at ``rate``. Silero's 16 kHz model gives
@@ -136,8 +148,12 @@ class Endpointer:
         self._min_speech_w = max(1, round(c.min_speech_s * SAMPLE_RATE / WINDOW))
         self._max_w = max(self._silence_w + 2, round(c.max_utterance_s * SAMPLE_RATE / WINDOW))
         self._pending = np.zeros(0, dtype=np.float32)
-        self._pre: deque[np.ndarray] = deque(maxlen=self._pad_w)
+        self._lookback_w = max(0, round(c.onset_lookback_s * SAMPLE_RATE / WINDOW))
+        # recent windows before an utterance, with their probabilities (onset lookback + pad)
+        self._pre: deque[tuple[np.ndarray, float]] = deque(maxlen=self._pad_w + self._lookback_w)
         self._windows_seen = 0  # windows fed to the VAD so far
+        self._reset_w = round(c.state_reset_s * SAMPLE_RATE / WINDOW) if c.state_reset_s > 0 else 0
+        self._idle_w = 0  # windows since the last one at or above neg_threshold
         self._utt: list[np.ndarray] = []
         self._utt_probs: list[float] = []
         self._utt_start_w = 0
@@ -175,12 +191,22 @@ class Endpointer:
             return []
         windows = self._pending[: n * WINDOW].reshape(n, WINDOW)
         self._pending = self._pending[n * WINDOW :].copy()
-        probs = self._vad.probs(windows)
         done: list[Utterance] = []
-        for w, p in zip(windows, probs, strict=True):
-            utt = self._step(w, float(p))
-            if utt is not None:
-                done.append(utt)
+        # windows go to the VAD in runs that end where its state is due for a reset
+        i = 0
+        while i < n:
+            run = n - i
+            if self._reset_w and not self._triggered:
+                run = min(run, max(1, self._reset_w - self._idle_w))
+            probs = self._vad.probs(windows[i : i + run])
+            for w, p in zip(windows[i : i + run], probs, strict=True):
+                utt = self._step(w, float(p))
+                if utt is not None:
+                    done.append(utt)
+            i += run
+            if self._reset_w and not self._triggered and self._idle_w >= self._reset_w:
+                self._vad.reset()
+                self._idle_w = 0
         return done
 
     def flush(self) -> list[Utterance]:
@@ -223,17 +249,19 @@ class Endpointer:
         c = self.config
         index = self._windows_seen
         self._windows_seen += 1
+        self._idle_w = 0 if p >= c.neg_threshold else self._idle_w + 1
         if not self._triggered:
             if p >= c.threshold:
+                lead = self._onset_lead()
                 self._triggered = True
-                self._utt = [*self._pre, window]
-                self._utt_probs = [0.0] * len(self._pre) + [p]
-                self._utt_start_w = index - len(self._pre)
+                self._utt = [w for w, _ in lead] + [window]
+                self._utt_probs = [q for _, q in lead] + [p]
+                self._utt_start_w = index - len(lead)
                 self._pre.clear()
                 self._speech_w = 1
                 self._silence_run = 0
-            elif self._pad_w:
-                self._pre.append(window)
+            elif self._pre.maxlen:
+                self._pre.append((window, p))
             return None
 
         self._utt.append(window)
@@ -247,16 +275,26 @@ class Endpointer:
         if self._silence_run >= self._silence_w:
             keep = len(self._utt) - (self._silence_run - self._pad_w)
             utt = self._make(keep)
-            tail = self._utt[keep:]
+            tail = list(zip(self._utt[keep:], self._utt_probs[keep:], strict=True))
             enough = self._speech_w >= self._min_speech_w
             self._reset_utterance()
-            for w in tail[-self._pad_w :] if self._pad_w else ():
-                self._pre.append(w)
+            self._pre.extend(tail[-self._pad_w :] if self._pad_w else ())
             return utt if enough else None
 
         if len(self._utt) >= self._max_w:
             return self._cut_long()
         return None
+
+    def _onset_lead(self) -> list[tuple[np.ndarray, float]]:
+        """The windows before a trigger that join the utterance: those back to where the
+        probability rose to ``neg_threshold`` (at most ``onset_lookback_s``), then the pad."""
+        pre = list(self._pre)
+        rising = 0
+        for _, q in reversed(pre[-self._lookback_w :] if self._lookback_w else ()):
+            if q < self.config.neg_threshold:
+                break
+            rising += 1
+        return pre[max(0, len(pre) - rising - self._pad_w) :]
 
     def _cut_long(self) -> Utterance:
         """Split an over-long utterance at its quietest window in the last third."""
