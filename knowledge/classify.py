@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from knowledge.emotion.lexicon import emotion_scores
+from knowledge.heard import read_heard
 from knowledge.rules import RuleMatch, RuleSet
 from knowledge.types import Emotion, ScopeRule, Urgency, Verdict
 
@@ -229,7 +230,9 @@ class Classifier:
         top = sugg[0]
         if top.leaf.deadline == "2h":
             return "emergency"
-        danger = bool(_DANGER.search(text.replace(" ", "")))
+        compact = text.replace(" ", "")
+        # a misheard danger word (没气味 for 煤气味) is read back first
+        danger = bool(_DANGER.search(compact) or _DANGER.search(read_heard(compact)))
         for s in sugg[1:3]:
             # a 2-hour category close behind, or any 2-hour category plus a danger cue:
             # missing an emergency costs far more than a false alarm the call-taker dismisses
