@@ -21,7 +21,8 @@ Urgency
     the best category has a 2-hour deadline (电梯困人, 燃气泄漏, 路面塌陷 ...); also when a
     2-hour category is in the top 3 and close behind or the text has a danger cue (塌了,
     泄漏, 被困, 水管爆了 ...), or a danger cue comes with a 24-hour category — recall over
-    precision, a false alarm costs the call-taker one glance. ``urgent`` when the best
+    precision, a false alarm costs the call-taker one glance. Danger cues are also looked for
+    in the text with misheard emergency words read back (:mod:`knowledge.heard`). ``urgent`` when the best
     category has a 24-hour deadline; else ``normal`` (this is how the dev set is labelled).
 
 Emotion (angry / distressed / calm)

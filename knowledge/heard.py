@@ -35,12 +35,15 @@ _FUNCTION = frozenset("的了是在这那也都还又和跟与把被给让")
 
 
 def jieba_word_freq() -> Callable[[str], int]:
-    """jieba's main-dictionary frequency of a word (0 when unknown); loads jieba once."""
+    """jieba's main-dictionary frequency of a word (0 when unknown); loads jieba's default
+    dictionary once (from its marshal cache, see :mod:`knowledge.tokenizer`)."""
     import jieba
+
+    from knowledge.tokenizer import _load_main_dictionary
 
     tok = jieba.dt
     if not tok.initialized:
-        tok.initialize()
+        _load_main_dictionary(tok, None)
     freq = tok.FREQ
     return lambda w: int(freq.get(w) or 0)
 
