@@ -74,3 +74,25 @@ def test_heard_emergencies_through_the_real_engine() -> None:
     assert b.urgency == "emergency" and b.channel == "120"
     c = engine.analyze("快递说货运到了 但是没人给我送上门", k=5)
     assert c.urgency != "emergency" and c.verdict == "accept"
+
+
+def test_no_ordinary_request_becomes_an_emergency_by_pinyin() -> None:
+    # the 324 ordinary requests and every accepted line of the dev sets: a homophone read
+    # back never turns them into an emergency
+    import json
+    from pathlib import Path
+
+    files = [
+        Path("tests/data/scope_devset/inscope.jsonl"),
+        *Path("tests/data/devset").glob("*.jsonl"),
+    ]
+    texts = [
+        row["text"]
+        for f in files
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (row := json.loads(line)).get("verdict", "accept") == "accept"
+    ]
+    assert len(texts) >= 500
+    fired = [t for t in texts for m in RULES.match(t)[:1]
+             if m.how == "pinyin" and m.rule.urgency == "emergency"]  # fmt: skip
+    assert not fired, fired
