@@ -21,7 +21,8 @@ Urgency
     the best category has a 2-hour deadline (电梯困人, 燃气泄漏, 路面塌陷 ...); also when a
     2-hour category is in the top 3 and close behind or the text has a danger cue (塌了,
     泄漏, 被困, 水管爆了 ...), or a danger cue comes with a 24-hour category — recall over
-    precision, a false alarm costs the call-taker one glance. ``urgent`` when the best
+    precision, a false alarm costs the call-taker one glance. Danger cues are also looked for
+    in the text with misheard emergency words read back (:mod:`knowledge.heard`). ``urgent`` when the best
     category has a 24-hour deadline; else ``normal`` (this is how the dev set is labelled).
 
 Emotion (angry / distressed / calm)
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from knowledge.emotion.lexicon import emotion_scores
+from knowledge.heard import read_heard
 from knowledge.rules import RuleMatch, RuleSet
 from knowledge.types import Emotion, ScopeRule, Urgency, Verdict
 
@@ -229,7 +231,9 @@ class Classifier:
         top = sugg[0]
         if top.leaf.deadline == "2h":
             return "emergency"
-        danger = bool(_DANGER.search(text.replace(" ", "")))
+        compact = text.replace(" ", "")
+        # a misheard danger word (没气味 for 煤气味) is read back first
+        danger = bool(_DANGER.search(compact) or _DANGER.search(read_heard(compact)))
         for s in sugg[1:3]:
             # a 2-hour category close behind, or any 2-hour category plus a danger cue:
             # missing an emergency costs far more than a false alarm the call-taker dismisses

@@ -17,6 +17,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from knowledge.errors import CatalogueError
+from knowledge.heard import default_reader, read_heard
 from knowledge.pinyin import pinyin_key
 from knowledge.types import CHANNELS, REASONS, ScopeRule, Urgency
 from knowledge.yaml_loader import check_regexes, line_of, load_validated
@@ -142,7 +143,10 @@ class RuleSet:
         """Rules whose keywords / patterns fire on normalised ``text``, in priority order.
 
         With ``pinyin`` on, keywords of 3+ characters also match by fuzzy pinyin so that
-        recogniser homophones (e.g. 着活了 for 着火了) still fire. Exclude patterns veto.
+        recogniser homophones (e.g. 着活了 for 着火了) still fire, and when no emergency rule
+        fired, the emergency rules are tried again on the text with misheard emergency words
+        read back (:class:`knowledge.heard.HeardReader`: 着货 -> 着火, 云倒 -> 晕倒; how
+        ``pinyin``). Exclude patterns veto.
         """
         compact = re.sub(r"\s+", "", text)
         key = pinyin_key(compact) if pinyin else ""
@@ -167,10 +171,22 @@ class RuleSet:
                     pos = f" {key} ".find(f" {kw_key} ")
                     if pos >= 0:
                         start = f" {key} "[:pos].count(" ")
+                        window = compact[start : start + len(kw)]
+                        if default_reader().real_word_in(window, kw):
+                            continue  # 运到了 is not a misheard 晕倒了
                         hit = RuleMatch(comp.rule, kw, "pinyin", start, 0.9)
                         break
             if hit is not None:
                 out.append(hit)
+        if pinyin and not any(m.rule.urgency == "emergency" for m in out):
+            heard = read_heard(compact)
+            if heard != compact:
+                extra = [
+                    RuleMatch(m.rule, m.matched, "pinyin", m.start, 0.9)
+                    for m in self.match(heard, pinyin=False)
+                    if m.rule.urgency == "emergency"
+                ]
+                out = extra + out  # emergencies come first, as in file order
         return out
 
 

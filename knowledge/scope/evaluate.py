@@ -46,8 +46,9 @@ DEV_SCOPE = ROOT / "tests" / "data" / "devset" / "scope.jsonl"
 
 # recogniser confusions seen on emergency calls (same or near pinyin), applied one at a time
 # (same toneless pinyin, what Whisper writes for a word it does not expect)
-_HOMOPHONES = (("着火", "着货"), ("起火", "起货"), ("晕倒", "云倒"), ("晕过去", "云过去"),
-               ("昏迷", "婚迷"), ("撞", "壮"), ("救命", "就命"))  # fmt: skip
+_HOMOPHONES = (("着火", "着货"), ("着火", "着伙"), ("起火", "起货"), ("晕倒", "云倒"),
+               ("晕过去", "云过去"), ("昏倒", "混倒"), ("昏迷", "婚迷"), ("撞", "壮"),
+               ("救命", "就命"), ("被困", "被捆"), ("燃气", "然气"), ("冒烟", "冒眼"))  # fmt: skip
 _PUNCT = re.compile(r"[，。！？、；：“”‘’（）,.!?;:()\"'…—\s]+")
 
 SCOPE_METRICS = (
