@@ -98,3 +98,50 @@ def test_the_same_road_with_its_number_added_is_no_contradiction() -> None:
     assert old is not None and new is not None
     merged = merge_address(old, new)
     assert merged.extra["district"] == "莲湖区" and merged.extra["road"] == "丰登北路18号"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a road's 道 in a street's name (天津: 嘉陵道街道)
+        ("南开区嘉陵道街道红旗南路8号楼", "南开区嘉陵道街道红旗南路8号楼"),
+        # the house number belongs to the road, not to the village after it
+        ("莲湖区桃园路街道丰登北路十八号西电三村", "莲湖区桃园路街道西电三村丰登北路18号"),
+        # 村路口: the village before a crossing
+        ("江夏区纸坊街道光明村路口往南", "江夏区纸坊街道光明村"),
+        # a door number said after the road, with a pause or 门牌
+        ("青羊区草市街街道，草市街，门牌一百零六号，我家门口", "青羊区草市街街道草市街106号"),
+        ("道里区安发街，一百二十号，二单元", "道里区安发街120号2单元"),
+        # 锦绣路上: the road a caller is on
+        ("浦东新区花木街道，锦绣路上，就是联洋花园门口", "浦东新区花木街道锦绣路联洋花园"),
+    ],
+)
+def test_places_are_not_cut_short(text: str, value: str) -> None:
+    fv = extract_address(text)
+    assert fv is not None and fv.value == value
+
+
+def test_a_gazetteer_community_does_not_replace_a_different_heard_one() -> None:
+    """A community the gazetteer finds in a road's name (锦绣 of 锦绣路) does not replace the
+    community the caller named (联洋花园); a homophone of the same one still does."""
+    fv = extract_address("浦东新区花木街道锦绣路上，联洋花园门口")
+    assert fv is not None and "联洋花园" in fv.value
+    fv = extract_address("天宁趋红美街道红梅心村")
+    assert fv is not None and fv.value == "天宁区红梅街道红梅新村"
+
+
+@pytest.mark.parametrize(
+    "text", ["我走在路上，看到有人打架", "我在解放路上班", "人民路那边，5月3号那天"]
+)
+def test_no_door_number_or_road_from_ordinary_words(text: str) -> None:
+    fv = extract_address(text)
+    assert fv is None or "号" not in fv.value
+
+
+def test_the_address_key_keeps_a_rare_character_of_a_street() -> None:
+    """The comparison key (duplicates, trainee scoring, eval-fields) of a street whose rare
+    first character jieba tags a modal morpheme (奓山街道) keeps the street and village."""
+    from assistant.extract import normalize_address
+
+    assert normalize_address("蔡甸区奓山街道星光村") == "蔡甸区奓山街道星光村"
+    assert normalize_address("蔡甸区奓山街道星光村路口往南") == "蔡甸区奓山街道星光村"
