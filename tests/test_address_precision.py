@@ -145,3 +145,60 @@ def test_the_address_key_keeps_a_rare_character_of_a_street() -> None:
 
     assert normalize_address("蔡甸区奓山街道星光村") == "蔡甸区奓山街道星光村"
     assert normalize_address("蔡甸区奓山街道星光村路口往南") == "蔡甸区奓山街道星光村"
+
+
+def _call_address(turns: list[tuple[str, str]]) -> str:
+    from datetime import UTC, datetime
+
+    from assistant.core.fields import CallFields
+
+    fields = CallFields()
+    t0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+    for i, (who, text) in enumerate(turns):
+        if who == "agent":
+            fields.on_agent(text, i * 4.0 + 3.0)
+        else:
+            fields.on_caller(text, i * 4.0, t0)
+    fv = fields.values.get("address")
+    return fv.value if fv is not None else ""
+
+
+def test_the_agents_read_back_of_the_same_place_completes_the_address() -> None:
+    """The read-back names the same district and street: its places and room win (the
+    caller's 前头人民路, a place mentioned in passing, is dropped)."""
+    got = _call_address(
+        [
+            ("agent", "请问具体地址是哪里？"),
+            ("caller", "在江宁区东山街道，我们金域蓝湾小区门口。车站挪到前头人民路那边去了。"),
+            ("agent", "江宁区东山街道金域蓝湾小区门口，对吗？"),
+            ("caller", "对。"),
+        ]
+    )
+    assert got == "江宁区东山街道金域蓝湾小区"
+    got = _call_address(
+        [
+            ("caller", "江宁区东山街道，金域花园，七栋，我在十五楼，一五零二。"),
+            ("agent", "江宁区东山街道金域花园七栋一五零二，对吗？"),
+        ]
+    )
+    assert got == "江宁区东山街道金域花园7号楼1502室"
+
+
+@pytest.mark.parametrize(
+    "readback",
+    [
+        "鼓楼区湖南路街道金域蓝湾小区，对吗？",  # another district
+        "金域蓝湾小区，对吗？",  # the street left out
+        "江宁区东山街道金域蓝湾小区，请问是什么情况？",  # no read-back
+    ],
+)
+def test_a_read_back_of_another_place_changes_nothing(readback: str) -> None:
+    got = _call_address([("caller", "江宁区东山街道，翠屏城小区，3栋。"), ("agent", readback)])
+    assert got == "江宁区东山街道翠屏城小区3号楼"
+
+
+@pytest.mark.parametrize(
+    "text", ["我们这一栋楼老人多", "有一栋老公馆，门口挂了牌子", "一七四路公交车不停了"]
+)
+def test_measure_words_and_bus_routes_are_no_address(text: str) -> None:
+    assert extract_address(text) is None

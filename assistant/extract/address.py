@@ -59,7 +59,10 @@ _LANDMARK_RE = re.compile(
     r"地铁站|公交站|火车站|车站|加油站|体育馆|图书馆)"
     r"(对面|门口|旁边|附近|后面|楼下|[东西南北]门|[东西南北]侧)?"
 )
-_BUILDING_RE = re.compile(r"(\d+)(?:号楼|栋|幢|座)")
+# not 这一栋楼 / 有一栋老公馆 (栋 as a measure word before a noun)
+_BUILDING_RE = re.compile(
+    rf"(?<![\d这那每哪整])(\d+)(?:号楼|(?:栋|幢|座)(?![{CJK}])|(?:栋|幢|座)(?=[楼单的前后门东西南北里下上那这我是]))"
+)
 _UNIT_RE = re.compile(r"(\d+)单元")
 _ROOM_RE = re.compile(r"(?:单元|号楼|栋|幢|座|层|楼)(\d{3,5})(?:室|号|户)?|(\d{3,5})(?:室|户)")
 _VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里|大?[街道]|大?路(?!口))")
@@ -215,7 +218,12 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
                 if admin and admin in name and key != "street":
                     name = name[name.rindex(admin) + len(admin) :]  # 官桥镇石塘村 -> 石塘村
             full = name + m.group(2)
-            if len(name) < lo or full in false or name in false or re.fullmatch(r"\d+", name):
+            if (
+                len(name) < lo
+                or full in false
+                or name in false
+                or re.fullmatch(rf"[\d{_NUM_CN}]+", name)  # 一七四路: a bus route
+            ):
                 continue
             end = m.end()
             if key in ("road", "community", "landmark") and m.lastindex and m.lastindex >= 3:
