@@ -202,3 +202,23 @@ def test_a_read_back_of_another_place_changes_nothing(readback: str) -> None:
 )
 def test_measure_words_and_bus_routes_are_no_address(text: str) -> None:
     assert extract_address(text) is None
+
+
+def test_a_read_back_of_real_divisions_replaces_a_heard_address_without_a_street() -> None:
+    """Heard-style text: the caller's district came out as another real one and no street
+    was heard; the agent's read-back snaps to a real district and street and wins."""
+    got = _call_address(
+        [
+            ("caller", "海甸去，扎山节等。"),
+            ("caller", "从新公分路口往南"),
+            ("agent", "派遣其扎山街道新光村路口往南，对吗？"),
+        ]
+    )
+    assert got.startswith("蔡甸区奓山街道")
+
+
+def test_an_unverified_read_back_does_not_replace_an_address_without_a_street() -> None:
+    got = _call_address(
+        [("caller", "翠屏城小区，3栋。"), ("agent", "好的，某某区某某街道，对吗？")]
+    )
+    assert got == "翠屏城小区3号楼"
