@@ -222,3 +222,14 @@ def test_an_unverified_read_back_does_not_replace_an_address_without_a_street() 
         [("caller", "翠屏城小区，3栋。"), ("agent", "好的，某某区某某街道，对吗？")]
     )
     assert got == "翠屏城小区3号楼"
+
+
+def test_a_district_the_division_data_does_not_know_is_not_part_of_the_street() -> None:
+    """Heard text: a district cpca does not know (南港区 for 南岗区) is split off the street
+    instead of doubling in the display."""
+    from assistant.extract import address_parts
+
+    parts = address_parts("南港区花园街道鲜化街文锦小区5号楼前")
+    assert parts["district"] == "南港区" and parts["street"] == "花园街道"
+    fv = extract_address("南港区花园街道鲜化街文锦小区5号楼前")
+    assert fv is not None and fv.value.count("南港区") == 1

@@ -217,6 +217,9 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
             for admin in (parts.get("street"), parts.get("district")):
                 if admin and admin in name and key != "street":
                     name = name[name.rindex(admin) + len(admin) :]  # 官桥镇石塘村 -> 石塘村
+            split = re.fullmatch(rf"([{CJK}]{{2,3}}[区县])([{CJK}]{{2,}})", name)
+            if key == "street" and split and "district" not in parts:
+                parts["district"], name = split.group(1), split.group(2)  # 南港区|花园街道
             full = name + m.group(2)
             if (
                 len(name) < lo
