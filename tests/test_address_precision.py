@@ -107,6 +107,8 @@ def test_the_same_road_with_its_number_added_is_no_contradiction() -> None:
         ("南开区嘉陵道街道红旗南路8号楼", "南开区嘉陵道街道红旗南路8号楼"),
         # the house number belongs to the road, not to the village after it
         ("莲湖区桃园路街道丰登北路十八号西电三村", "莲湖区桃园路街道西电三村丰登北路18号"),
+        # ... but a compound named by its number keeps it (建国路88号小区)
+        ("朝阳区建国路88号小区门口", "朝阳区建国路88号小区"),
         # 村路口: the village before a crossing
         ("江夏区纸坊街道光明村路口往南", "江夏区纸坊街道光明村"),
         # a door number said after the road, with a pause or 门牌

@@ -94,8 +94,8 @@ def place_prefix(text: str, lo: int, suffix_at: int, false_words: set[str]) -> s
     j = k - 1
     while j >= 0:
         s, e, w, tg = toks[j]
-        if s < lo or (_stops(w, tg) and not (e == suffix_at and w == "里")):
-            break  # 云景里小区 / 和平里街道: a 里 right before the suffix is the name's
+        if s < lo or (_stops(w, tg) and not (e == suffix_at and w in ("里", "号"))):
+            break  # 云景里小区 / 和平里街道 / 88号小区: a 里 / 号 right before the suffix is the name's
         if tg.startswith("v") and len(w) > 1 and not _begins_a_name(w):
             break  # 告诉小区, 反映个路: a verb no place name starts with
         begin = s
