@@ -95,3 +95,23 @@ def test_an_address_is_not_a_heard_description() -> None:
     fields.on_agent("请问具体地址是哪里？", 16.5)
     fields.on_caller("朝阳区建国路88号小区门口。", 17.0, T0)
     assert fields.values["name"].value == "张三"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # "X的X" where the recogniser wrote a homophone that is no surname for both: the
+        # most common surname sounding like it (焦作的焦 heard as 娇做的娇)
+        ("我姓娇，娇做的娇，谢谢你", "焦"),
+        ("我姓牛 牛奶的牛", "牛"),
+    ],
+)
+def test_a_heard_x_de_x_description_gives_a_real_surname(text: str, want: str) -> None:
+    assert _name(text) == want
+
+
+def test_less_common_surnames_are_reachable_by_sound() -> None:
+    data = load_surnames()
+    assert data.by_sound("娇") == "焦"
+    assert data.by_sound("前") == "钱"  # the more common one still first
+    assert data.by_sound("张") == "张"

@@ -131,3 +131,44 @@ def test_a_read_back_that_adds_the_area_code_wins() -> None:
     )
     assert f.values["phone"].value == "02784951603"
     assert f.values["phone"].extra["source"] == "readback_fixes_caller"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # what Whisper writes for a digit inside a number: 十 / 字 for 四, 般 for 八, 林 for 零,
+        # 期 for 七, 案 for 二, 腰 for 幺
+        ("电话一三九十二五六七八八零", "13942567880"),
+        ("我的电话是一般六零三字五七二九一", "18603457291"),
+        ("号码是幺三林二四五六期八九零", "13024567890"),
+        ("电话15案60347781", "15260347781"),
+        ("号码一五九二腰三八七七零一", "15921387701"),
+    ],
+)
+def test_heard_digit_homophones(text: str, want: str) -> None:
+    assert _phone(text) == want
+
+
+def test_homophones_only_inside_a_long_digit_string() -> None:
+    from asr.text.numerals import heard_digits
+
+    assert heard_digits("我一般七点起床") == "我一般七点起床"
+    assert heard_digits("二十一号楼") == "二十一号楼"
+    assert heard_digits("一三零零二十一八八六") == "一三零零二四一八八六"
+    assert _phone("您好，123字50名服务热线") == ""
+
+
+@pytest.mark.parametrize(
+    "correction", ["不对，后面是七四六一，我说反了。", "不对 后面是7461 我说反了"]
+)
+def test_a_correction_of_the_tail_after_the_read_back(correction: str) -> None:
+    f = _call(
+        [
+            ("agent", "留个联系电话吧。"),
+            ("caller", "电话幺三八幺零五二七六四幺"),
+            ("agent", "13810527641，对吗？"),
+            ("caller", correction),
+        ]
+    )
+    assert f.values["phone"].value == "13810527461"
+    assert f.values["phone"].extra["source"] == "caller_correction"

@@ -12,6 +12,9 @@ keys.
 * :func:`to_digits` reads a digit string said digit by digit (``一三八`` -> ``138``).
 * :func:`unit_number` reads a number with place units (十百千万亿) through ``cn2an``
   (``三千五百`` -> ``3500``); a malformed one gives None.
+* :data:`HEARD_DIGITS` maps the characters a recogniser writes for a spoken digit inside a
+  digit string (二十 for 二四, 一般 for 一八, 林 for 零 …) to that digit's character;
+  :func:`heard_digits` applies it, only between digits of a long digit string.
 * :func:`numeral_to_digits` does whichever of the two applies (the run unchanged when it is
   neither), :func:`numeral_value` also reads decimals (``三点五`` -> ``3.5``).
 
@@ -20,13 +23,16 @@ keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
 __all__ = [
     "DIGITS",
+    "HEARD_DIGITS",
     "UNIT_CHARS",
     "digit_chars",
+    "heard_digits",
     "numeral_to_digits",
     "numeral_value",
     "to_digits",
@@ -54,6 +60,27 @@ DIGITS: Mapping[str, str] = MappingProxyType(
 )
 """Spoken digit character -> ASCII digit (the one table)."""
 
+# Same syllable (tone-insensitive) or a confusion typical of Mandarin ASR (s / sh / z / c,
+# in / ing, an / a): what Whisper writes for a digit said in a phone number.
+_HEARD: dict[str, str] = {
+    "零": "林灵铃玲",
+    "幺": "腰邀妖",
+    "一": "衣依医",
+    "二": "而儿尔案",
+    "三": "山伞",
+    "四": "十字次死思寺似",
+    "五": "午舞武",
+    "六": "流留溜",
+    "七": "期妻齐其起卿",
+    "八": "吧巴爸般",
+    "九": "久酒",
+}
+HEARD_DIGITS: Mapping[str, str] = MappingProxyType(
+    {heard: digit for digit, chars in _HEARD.items() for heard in chars}
+)
+"""Character a recogniser writes for a spoken digit -> that digit's character in
+:data:`DIGITS` (only meaningful between digits; see :func:`heard_digits`)."""
+
 UNIT_CHARS = "十百千万亿"
 """Place units: a run containing one of these is read by :func:`unit_number`."""
 
@@ -78,6 +105,23 @@ def to_digits(text: str) -> str:
     :data:`DIGITS` are dropped.
     """
     return "".join(DIGITS.get(c, c) for c in text if c.isdigit() or c in DIGITS)
+
+
+def heard_digits(text: str, *, min_digits: int = 6) -> str:
+    """``text`` with each :data:`HEARD_DIGITS` character that sits between two digits of a
+    digit string of at least ``min_digits`` digits replaced by that digit's character:
+    ``一三零零二十一八八六`` -> ``一三零零二四一八八六``, ``一般零一二`` stays (too short).
+    A phone number is said digit by digit, so 十 there is a misheard 四, never ten."""
+    digit = f"0-9{''.join(DIGITS)}"
+    heard = "".join(HEARD_DIGITS)
+
+    def fix(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if sum(c.isdigit() or c in DIGITS for c in run) < min_digits:
+            return run
+        return "".join(HEARD_DIGITS.get(c, c) for c in run)
+
+    return re.sub(rf"[{digit}]+(?:[{heard}][{digit}]+)+", fix, text)
 
 
 def unit_number(run: str) -> str | None:

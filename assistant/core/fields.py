@@ -120,8 +120,9 @@ class CallFields:
         return cur
 
     def on_agent(self, text: str, at: float) -> None:
-        """An agent segment ending at call time ``at``: the questions it asks, and the agent
-        reading the number back (taken when the caller's own is not valid)."""
+        """An agent segment ending at call time ``at``: the questions it asks, the agent
+        reading the number back (taken when the caller's own is not valid) and the address
+        (its places taken when it names the caller's district and street)."""
         for name in fields_asked(text):
             self._asked[name] = at
         surname = extract.agent_title_surname(
@@ -134,6 +135,12 @@ class CallFields:
         )
         if readback is not None:
             self.offer(readback)
+        cur = self.values.get("address")
+        if cur is not None and cur.status == "suggested":
+            address = extract.readback_address(self.values.get("_address_suggestion"), text, at=at)
+            if address is not None:
+                self.values["_address_suggestion"] = address
+                self.offer(address)
 
     def on_caller(self, text: str, at: float, started_at: datetime) -> None:
         """A caller segment starting at call time ``at``: name, phone, address, incident time."""

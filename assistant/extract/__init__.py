@@ -25,6 +25,7 @@ from assistant.extract.address import (
     merge_address,
     normalize_address,
 )
+from assistant.extract.address_readback import readback_address
 from assistant.extract.name import (
     SURNAME_SPELLINGS,
     agent_asks_name,
@@ -68,6 +69,7 @@ __all__ = [
     "name_surname",
     "normalize_address",
     "phone_kind",
+    "readback_address",
     "same_sound",
     "surnames",
 ]

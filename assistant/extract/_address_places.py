@@ -100,7 +100,10 @@ def apply_snap(parts: dict[str, str], result: Any) -> dict[str, str]:
                 parts[key] = cur[cur.index(name) :]
                 break
         else:
-            parts["community"] = name
+            heard = community.heard
+            own = [parts[k] for k in ("village", "community") if k in parts]
+            if not own or any(heard in v or v in heard for v in own):
+                parts["community"] = name  # 红梅心村 -> 红梅新村; not 锦绣(路) over 联洋花园
     admin = [k for k in ("district", "street") if k in parts]
     checked = {"district": result.district, "street": result.street}
     gz = places()

@@ -28,6 +28,7 @@ _STOP_LOCATIVES = frozenset(
 # single-character tokens with these tags end it too (说, 是, 让, 回, 去, 住 …)
 _STOP_SINGLE = ("v", "zg", "a", "q")
 _PLACE_TAGS = ("ns", "nz", "nt")
+_ROAD_CHARS = frozenset("道路街巷")
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +55,12 @@ def tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
 
 
 def _stops(word: str, tag: str) -> bool:
+    if word in _ROAD_CHARS:
+        return False  # 嘉陵道街道, 桃园路街道: a road's name in a street's
+    if word == "号" or (tag == "m" and word.endswith("号")):
+        return True  # 丰登北路18号西电三村: the house number ends the road, not the village's
+    if tag == "yg" and len(word) == 1:
+        return False  # 奓山街道: jieba tags a rare character a modal morpheme
     if tag.startswith(_STOP_TAGS) or (tag == "f" and word in _STOP_LOCATIVES):
         return True
     if len(word) == 2 and word[-1] in "上里下" and tag not in _PLACE_TAGS:
@@ -87,8 +94,8 @@ def place_prefix(text: str, lo: int, suffix_at: int, false_words: set[str]) -> s
     j = k - 1
     while j >= 0:
         s, e, w, tg = toks[j]
-        if s < lo or (_stops(w, tg) and not (e == suffix_at and w == "里")):
-            break  # 云景里小区 / 和平里街道: a 里 right before the suffix is the name's
+        if s < lo or (_stops(w, tg) and not (e == suffix_at and w in ("里", "号"))):
+            break  # 云景里小区 / 和平里街道 / 88号小区: a 里 / 号 right before the suffix is the name's
         if tg.startswith("v") and len(w) > 1 and not _begins_a_name(w):
             break  # 告诉小区, 反映个路: a verb no place name starts with
         begin = s

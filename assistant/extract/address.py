@@ -52,18 +52,22 @@ _COMMUNITY_RE = re.compile(
     rf"(?![{CJK}]?[路街])({_SUBAREA})?"
 )
 _ROAD_RE = re.compile(
-    rf"({_PREFIX}{{1,8}}?)(大街|大道|路|街|巷|胡同|弄)(?!道|办|上|边|里|灯|面|况|费|人|子|线|段|过|牌|费)(\d+号院?(?!楼))?"
+    rf"({_PREFIX}{{1,8}}?)(大街|大道|路|街|巷|胡同|弄)(?!道|办|上(?![，,。、\s]|就是|那)|边|里|灯|面|况|费|人|子|线|段|过|牌|费)(\d+号院?(?!楼))?"
 )
 _LANDMARK_RE = re.compile(
     rf"({_PREFIX}{{2,6}}?)(超市|商场|医院|小学|中学|学校|公园|菜市场|市场|银行|酒店|宾馆|饭店|"
     r"地铁站|公交站|火车站|车站|加油站|体育馆|图书馆)"
     r"(对面|门口|旁边|附近|后面|楼下|[东西南北]门|[东西南北]侧)?"
 )
-_BUILDING_RE = re.compile(r"(\d+)(?:号楼|栋|幢|座)")
+# not 这一栋楼 / 有一栋老公馆 (栋 as a measure word before a noun)
+_BUILDING_RE = re.compile(
+    rf"(?<![\d这那每哪整])(\d+)(?:号楼|(?:栋|幢|座)(?![{CJK}])|(?:栋|幢|座)(?=[楼单的前后门东西南北里下上那这我是]))"
+)
 _UNIT_RE = re.compile(r"(\d+)单元")
 _ROOM_RE = re.compile(r"(?:单元|号楼|栋|幢|座|层|楼)(\d{3,5})(?:室|号|户)?|(\d{3,5})(?:室|户)")
-_VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里|大?[街路道])")
+_VILLAGE_RE = re.compile(rf"({_PREFIX}{{2,5}}?)(村)(?!委会|委|民|里|大?[街道]|大?路(?!口))")
 _NUMBER_RE = re.compile(r"(?<![\d号])(\d+)号(?![楼院门])")
+_DOOR_RE = re.compile(r"[，,、\s]*(?:门牌号?|门牌号码)?(?:是|为)?(\d+)号(?![楼院门线])")
 _GROUP_RE = re.compile(r"(\d+)组")
 _DISTRICT_RE = re.compile(rf"([{CJK}]{{2,4}}?)(区|县)(?![{CJK}]?[委政])")
 _ROAD_FALSE = {"马路", "道路", "公路", "走路", "一路", "出路", "水路", "电路", "线路", "小路", "大马路",
@@ -198,6 +202,7 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     if not _ADDR_MARKERS.search(text):
         return {}
     parts: dict[str, str] = dict(_admin_parts(text, umap))
+    ends: dict[str, int] = {}
     masked = text
     if "district" in parts and parts["district"] in masked:
         masked = masked.replace(parts["district"], _MASK * len(parts["district"]), 1)
@@ -212,8 +217,16 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
             for admin in (parts.get("street"), parts.get("district")):
                 if admin and admin in name and key != "street":
                     name = name[name.rindex(admin) + len(admin) :]  # 官桥镇石塘村 -> 石塘村
+            split = re.fullmatch(rf"([{CJK}]{{2,3}}[区县])([{CJK}]{{2,}})", name)
+            if key == "street" and split and "district" not in parts:
+                parts["district"], name = split.group(1), split.group(2)  # 南港区|花园街道
             full = name + m.group(2)
-            if len(name) < lo or full in false or name in false or re.fullmatch(r"\d+", name):
+            if (
+                len(name) < lo
+                or full in false
+                or name in false
+                or re.fullmatch(rf"[\d{_NUM_CN}]+", name)  # 一七四路: a bus route
+            ):
                 continue
             end = m.end()
             if key in ("road", "community", "landmark") and m.lastindex and m.lastindex >= 3:
@@ -230,6 +243,7 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
                     full += ext.group(0)
                     end += len(ext.group(0))
             parts[key] = full
+            ends[key] = end
             s, e = end - len(full), end
             masked = masked[:s] + _MASK * (e - s) + masked[e:]
             return
@@ -246,6 +260,10 @@ def address_parts(text: str, *, umap: dict[str, str] | None = None) -> dict[str,
     m = _NUMBER_RE.search(masked)
     if m and "road" not in parts and ("community" in parts or "village" in parts):
         parts["number"] = m.group(1) + "号"  # 田林十二村20号
+    elif "road" in parts and not re.search(r"\d+号", parts["road"]):
+        m = _DOOR_RE.match(masked, ends["road"])
+        if m:
+            parts["road"] += m.group(1) + "号"  # 草市街，门牌一百零六号
     m = _GROUP_RE.search(text)
     if m and "village" in parts:
         parts["group"] = m.group(1) + "组"

@@ -284,7 +284,10 @@ def extract_name(text: str, *, at: float | None = None, asked: bool = False) -> 
             or re.search(f"姓{re.escape(m_de.group(2))}", text)
         )
     ):
-        desc = (m_de.group(2), m_de.start(), m_de.end())
+        said = m_de.group(2)
+        if said not in sn.single and said not in sn.compound and _by_sound(said):
+            said = _by_sound(said)  # 我姓娇，娇做的娇 (heard for 焦作的焦) -> 焦
+        desc = (said, m_de.start(), m_de.end())
     spelled = desc[0] if desc else None
     desc_words = text[desc[1] : desc[2]] if desc else ""
     # the words with the description blanked out, so that it is not read as a name

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from asr.text.normalize import normalize_text
-from asr.text.numerals import digit_chars, to_digits
+from asr.text.numerals import digit_chars, heard_digits, to_digits
 from asr.text.phone import MOBILE, phone_kind
 from assistant.core.state import FieldValue
 from assistant.extract._text import make_field, nfkc
@@ -53,10 +53,11 @@ _YAO_RE = re.compile(rf"要(?=[{_DIGIT_CHARS}]{{2}})|(?<=[{_DIGIT_CHARS}])要(?=
 
 
 def _phone_text(text: str) -> str:
-    """NFKC, spoken doubles (双八 -> 88), 要 heard for 幺 between digits, and Whisper-style
-    groups kept as runs."""
+    """NFKC, spoken doubles (双八 -> 88), 要 heard for 幺 between digits, the other digit
+    homophones inside a digit string (二十幺 -> 二四幺), and Whisper-style groups kept as
+    runs."""
     text = normalize_text(nfkc(text))
-    text = _YAO_RE.sub("幺", text)
+    text = heard_digits(_YAO_RE.sub("幺", text))
     return _DOUBLE_RE.sub(lambda m: m.group(1) * 2, text)
 
 
@@ -73,7 +74,8 @@ _EDITS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            rf"(?:最后四位|后四位|后面四位|尾号|尾数)(?:是|应该是|改成|改为)?\s*({_D}{{4}})(?!{_D})"
+            rf"(?:(?:最后四位|后四位|后面四位|尾号|尾数)(?:是|应该是|改成|改为)?"
+            rf"|(?:后面|后边|最后)(?:的|那几位|几位)?(?:是|应该是|改成|改为))\s*({_D}{{4}})(?!{_D})"
         ),
         "tail",
     ),
