@@ -210,6 +210,7 @@ class WhisperEngine:
         self._tokenizer = Tokenizer(
             self._model.hf_tokenizer, True, task="transcribe", language=language
         )
+        self._prefix = self._prompt_prefix()
         self._prompt = self._build_prompt()  # text only (every decode)
         self._prompt_ts = self._build_prompt(timestamps=True)  # to find a lost tail
         self._suppress = self._suppressed_tokens()
@@ -228,13 +229,19 @@ class WhisperEngine:
         return WhisperRecognizer(self, speaker, channel)
 
     # ------------------------------------------------------------------ decoding
-    def _build_prompt(self, *, timestamps: bool = False, context: str = "") -> list[int]:
+    def _prompt_prefix(self) -> list[int]:
+        """The hotword and initial-prompt tokens (encoded once, in ``__init__``)."""
         tok = self._tokenizer
         prev: list[int] = []
         if self.hotwords:
             prev.extend(tok.encode(" " + self.hotwords)[:120])
         if self.initial_prompt:
             prev.extend(tok.encode(self.initial_prompt)[:100])
+        return prev
+
+    def _build_prompt(self, *, timestamps: bool = False, context: str = "") -> list[int]:
+        tok = self._tokenizer
+        prev = list(self._prefix)
         if context:
             prev.extend(tok.encode(context)[-CONTEXT_TOKENS:])
         prompt: list[int] = []
